@@ -1,1 +1,47 @@
-return 0;
+using ControlNet.Cli;
+using ControlNet.Cli.Commands;
+using ControlNet.Core;
+
+// `controlnet <command> …`: each command lives in Commands/ and returns its exit code.
+// Bad input (InvalidInputException) prints one line and exits 2; an unexpected fault exits 1.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+
+try
+{
+    return await Dispatch(args, cancellation.Token);
+}
+catch (InvalidInputException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
+    return 1;
+}
+
+static async Task<int> Dispatch(string[] args, CancellationToken cancellation)
+{
+    if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+    {
+        Console.WriteLine(Help.Text);
+        return 0;
+    }
+    var rest = args.Skip(1).ToArray();
+    return args[0] switch
+    {
+        "preprocess" => PreprocessCommand.Run(rest),
+        "tokens" => TokensCommand.Run(rest),
+        "generate" => GenerateCommand.Run(rest, cancellation),
+        "models" => ModelsCommand.Run(rest),
+        "bench" => await BenchCommand.RunAsync(rest, cancellation),
+        _ => throw new InvalidInputException($"Unknown command '{args[0]}'. Run 'controlnet help'."),
+    };
+}

@@ -1,0 +1,111 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace ControlNet.Core.Imaging;
+
+/// <summary>
+/// Decodes user images (PNG, JPEG, WebP, BMP) into RGB <see cref="ByteImage"/>s with the reference
+/// annotators' HWC3 rule. The size is read from the header and checked against a megapixel limit
+/// before any pixel is decoded, so a decompression bomb costs a header read, not gigabytes.
+/// </summary>
+public static class ImageDecoder
+{
+    public const int DefaultMaxMegapixels = 40;
+
+    public const string SupportedFormats = "PNG, JPEG, WebP, BMP";
+
+    // Only the formats we promise; anything else (GIF, TIFF, …) is an "unsupported format" error.
+    private static readonly Configuration Formats = new(
+        new PngConfigurationModule(),
+        new JpegConfigurationModule(),
+        new WebpConfigurationModule(),
+        new BmpConfigurationModule());
+
+    public static ByteImage DecodeFile(string path, int maxMegapixels = DefaultMaxMegapixels)
+    {
+        if (!File.Exists(path)) throw new InvalidInputException($"Input image '{path}' does not exist.");
+        return Decode(File.ReadAllBytes(path), maxMegapixels, Path.GetFileName(path));
+    }
+
+    /// <param name="name">How to call the image in error messages (a file or blob name).</param>
+    public static ByteImage Decode(byte[] encoded, int maxMegapixels = DefaultMaxMegapixels, string name = "image")
+    {
+        if (maxMegapixels <= 0) throw new ArgumentOutOfRangeException(nameof(maxMegapixels));
+        if (encoded.Length == 0) throw new InvalidInputException($"{name} is empty (0 bytes); upload a {SupportedFormats} image.");
+
+        var (width, height) = ReadHeaderSize(encoded, name);
+        long pixels = (long)width * height;
+        if (pixels > maxMegapixels * 1_000_000L)
+            throw new InvalidInputException(
+                $"{name} is {width}x{height} ({pixels / 1e6:0.#} megapixels), over the decode limit of {maxMegapixels} megapixels; " +
+                "downscale it or raise the limit.");
+
+        try
+        {
+            using var image = Image.Load<Rgba32>(Formats, encoded);
+            return ToRgbOnWhite(image);
+        }
+        catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidDataException or NotSupportedException)
+        {
+            throw new InvalidInputException($"{name} could not be decoded ({e.Message.TrimEnd('.')}); the file is corrupt or truncated.", e);
+        }
+    }
+
+    private static (int Width, int Height) ReadHeaderSize(byte[] encoded, string name)
+    {
+        IImageInfo? info;
+        try
+        {
+            using var stream = new MemoryStream(encoded, writable: false);
+            info = Image.Identify(Formats, stream);
+        }
+        catch (Exception e) when (e is ImageFormatException or InvalidDataException or NotSupportedException)
+        {
+            throw new InvalidInputException($"{name} has an unreadable header ({e.Message.TrimEnd('.')}); the file is corrupt or truncated.", e);
+        }
+        if (info is null)
+            throw new InvalidInputException($"{name} is not a supported image format; supported: {SupportedFormats}.");
+        if (info.Width <= 0 || info.Height <= 0)
+            throw new InvalidInputException($"{name} has an invalid size {info.Width}x{info.Height}.");
+        return (info.Width, info.Height);
+    }
+
+    /// <summary>
+    /// The annotators' HWC3: gray becomes three equal channels, alpha is composited over white with
+    /// float32 arithmetic and truncated to uint8 (numpy's <c>astype(np.uint8)</c>).
+    /// </summary>
+    internal static ByteImage ToRgbOnWhite(Image<Rgba32> image)
+    {
+        var result = new ByteImage(image.Width, image.Height, 3);
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                var source = rows.GetRowSpan(y);
+                var target = result.Row(y);
+                for (int x = 0; x < source.Length; x++)
+                {
+                    var p = source[x];
+                    if (p.A == 255)
+                    {
+                        target[3 * x] = p.R; target[3 * x + 1] = p.G; target[3 * x + 2] = p.B;
+                        continue;
+                    }
+                    float alpha = p.A / 255f;
+                    float white = 255f * (1f - alpha);
+                    target[3 * x] = CompositeChannel(p.R, alpha, white);
+                    target[3 * x + 1] = CompositeChannel(p.G, alpha, white);
+                    target[3 * x + 2] = CompositeChannel(p.B, alpha, white);
+                }
+            }
+        });
+        return result;
+    }
+
+    private static byte CompositeChannel(byte color, float alpha, float white) =>
+        (byte)Math.Clamp(color * alpha + white, 0f, 255f);
+}

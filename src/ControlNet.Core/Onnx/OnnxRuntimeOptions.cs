@@ -1,0 +1,39 @@
+namespace ControlNet.Core.Onnx;
+
+public enum ExecutionProviderChoice
+{
+    /// <summary>CUDA when it loads, else CPU (the reason is logged).</summary>
+    Auto,
+    Cuda,
+    Cpu,
+}
+
+/// <summary>How sessions are created; bound from CLI flags or configuration and validated once.</summary>
+public sealed record OnnxRuntimeOptions
+{
+    public ExecutionProviderChoice Provider { get; init; } = ExecutionProviderChoice.Auto;
+
+    /// <summary>CUDA device ordinal.</summary>
+    public int DeviceId { get; init; }
+
+    /// <summary>Threads inside one operator; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads across independent operators; 0 lets ONNX Runtime choose.</summary>
+    public int InterOpThreads { get; init; }
+
+    public static ExecutionProviderChoice ParseProvider(string text) => text.ToLowerInvariant() switch
+    {
+        "auto" => ExecutionProviderChoice.Auto,
+        "cuda" => ExecutionProviderChoice.Cuda,
+        "cpu" => ExecutionProviderChoice.Cpu,
+        _ => throw new InvalidInputException($"Unknown provider '{text}'; use auto, cuda or cpu."),
+    };
+
+    public OnnxRuntimeOptions Validated()
+    {
+        if (DeviceId < 0) throw new InvalidInputException($"CUDA device id must be ≥ 0, got {DeviceId}.");
+        if (IntraOpThreads < 0 || InterOpThreads < 0) throw new InvalidInputException("ONNX Runtime thread counts must be ≥ 0 (0 = automatic).");
+        return this;
+    }
+}

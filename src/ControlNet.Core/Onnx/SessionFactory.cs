@@ -1,0 +1,68 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace ControlNet.Core.Onnx;
+
+/// <summary>
+/// Creates ONNX Runtime sessions on the chosen execution provider. CUDA needs CUDA 13 + cuDNN 9 next to
+/// the provider library; when it cannot load, <see cref="ExecutionProviderChoice.Auto"/> falls back to the
+/// CPU and reports why, while an explicit <see cref="ExecutionProviderChoice.Cuda"/> fails with that reason.
+/// </summary>
+public static class SessionFactory
+{
+    // Once CUDA failed to load in this process it will fail again: don't pay (or log) for it per model.
+    private static string? _cudaFailure;
+
+    static SessionFactory()
+    {
+        // ONNX Runtime logs a failed CUDA load as an error on stderr; we report the reason ourselves.
+        var environment = new EnvironmentCreationOptions { logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        OrtEnv.CreateInstanceWithOptions(ref environment);
+    }
+
+    public static (InferenceSession Session, string Provider) Create(string modelPath, OnnxRuntimeOptions options, Action<string>? log = null)
+    {
+        if (options.Provider == ExecutionProviderChoice.Cuda && _cudaFailure is { } failure)
+            throw CudaUnavailable(modelPath, failure, null);
+        if (options.Provider == ExecutionProviderChoice.Cuda || (options.Provider == ExecutionProviderChoice.Auto && _cudaFailure is null))
+        {
+            var cudaOptions = BaseOptions(options);
+            try
+            {
+                cudaOptions.AppendExecutionProvider_CUDA(options.DeviceId);
+                return (new InferenceSession(modelPath, cudaOptions), $"cuda:{options.DeviceId}");
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                cudaOptions.Dispose();
+                var reason = FirstLine(e.Message);
+                _cudaFailure = reason;
+                if (options.Provider == ExecutionProviderChoice.Cuda) throw CudaUnavailable(modelPath, reason, e);
+                log?.Invoke($"CUDA unavailable, using CPU: {reason}");
+            }
+        }
+        var cpuOptions = BaseOptions(options);
+        return (new InferenceSession(modelPath, cpuOptions), "cpu");
+    }
+
+    private static InvalidInputException CudaUnavailable(string modelPath, string reason, Exception? inner) =>
+        new($"CUDA execution provider could not be used for {modelPath}: {reason}. It needs CUDA 13 and cuDNN 9 (and an NVIDIA GPU); or use --provider cpu.", inner!);
+
+    private static SessionOptions BaseOptions(OnnxRuntimeOptions options)
+    {
+        var session = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (options.IntraOpThreads > 0) session.IntraOpNumThreads = options.IntraOpThreads;
+        if (options.InterOpThreads > 0) session.InterOpNumThreads = options.InterOpThreads;
+        return session;
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.Length > 300 ? line[..300] + "…" : line;
+    }
+}

@@ -1,0 +1,98 @@
+using ControlNet.Core.Scheduling;
+using ControlNet.Core.Text;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace ControlNet.Core.Onnx;
+
+/// <summary>
+/// A Stable Diffusion 1.5 ONNX folder (DESIGN §3): tokenizer, text encoder, residual-taking UNet
+/// (<c>unet/</c>, or OnnxStack's <c>controlnet/</c> name for it), VAE decoder and optional scheduler config.
+/// Loading validates every input the pipeline feeds, so a wrong export fails here — naming the file and
+/// the input — instead of in the middle of a job.
+/// </summary>
+public sealed class StableDiffusionModels : IDisposable
+{
+    public string Directory { get; }
+    public ClipTokenizer Tokenizer { get; }
+    public OnnxModel TextEncoder { get; }
+    public OnnxModel Unet { get; }
+    public OnnxModel VaeDecoder { get; }
+    public DdimSchedulerConfig SchedulerConfig { get; }
+
+    private StableDiffusionModels(string directory, ClipTokenizer tokenizer, OnnxModel textEncoder, OnnxModel unet, OnnxModel vaeDecoder, DdimSchedulerConfig scheduler)
+    {
+        Directory = directory;
+        Tokenizer = tokenizer;
+        TextEncoder = textEncoder;
+        Unet = unet;
+        VaeDecoder = vaeDecoder;
+        SchedulerConfig = scheduler;
+    }
+
+    public static StableDiffusionModels Load(string directory, OnnxRuntimeOptions options, Action<string>? log = null)
+    {
+        if (!System.IO.Directory.Exists(directory))
+            throw new InvalidInputException($"Model folder '{directory}' does not exist. Run 'controlnet models tiny --output models' or see the README for real weights.");
+        var scheduler = DdimSchedulerConfig.Load(Path.Combine(directory, "scheduler", "scheduler_config.json"));
+        var tokenizer = ClipTokenizer.FromDirectory(Path.Combine(directory, "tokenizer"));
+        var loaded = new List<OnnxModel>();
+        try
+        {
+            var textEncoder = Track(loaded, OnnxModel.Load(ModelFile(directory, "text_encoder"), options, log));
+            textEncoder.RequireInput("input_ids", ElementTypes.Ids);
+            textEncoder.RequireOutput("last_hidden_state", ElementTypes.Floats);
+
+            var unet = Track(loaded, OnnxModel.Load(UnetFile(directory), options, log));
+            RequireDenoiserInputs(unet);
+            foreach (var name in ResidualNames.All) unet.RequireInput(name, ElementTypes.Floats);
+            unet.RequireOutput("out_sample", ElementTypes.Floats);
+
+            var vae = Track(loaded, OnnxModel.Load(ModelFile(directory, "vae_decoder"), options, log));
+            vae.RequireInput("latent_sample", ElementTypes.Floats);
+            vae.RequireOutput("sample", ElementTypes.Floats);
+
+            return new StableDiffusionModels(directory, tokenizer, textEncoder, unet, vae, scheduler);
+        }
+        catch
+        {
+            foreach (var model in loaded) model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Inputs the UNet and every ControlNet share.</summary>
+    internal static void RequireDenoiserInputs(OnnxModel model)
+    {
+        model.RequireInput("sample", ElementTypes.Floats);
+        model.RequireInput("timestep", ElementTypes.Timesteps);
+        model.RequireInput("encoder_hidden_states", ElementTypes.Floats);
+    }
+
+    private static OnnxModel Track(List<OnnxModel> loaded, OnnxModel model)
+    {
+        loaded.Add(model);
+        return model;
+    }
+
+    private static string ModelFile(string directory, string part) => Path.Combine(directory, part, "model.onnx");
+
+    private static string UnetFile(string directory)
+    {
+        var unet = ModelFile(directory, "unet");
+        if (File.Exists(unet)) return unet;
+        var onnxStack = ModelFile(directory, "controlnet");
+        if (File.Exists(onnxStack)) return onnxStack;
+        throw new InvalidInputException(
+            $"Model folder '{directory}' has no UNet: expected unet/model.onnx (or OnnxStack's controlnet/model.onnx) " +
+            "taking the 13 ControlNet residual inputs.");
+    }
+
+    public TensorElementType FloatType => Unet.InputType("sample");
+
+    public void Dispose()
+    {
+        TextEncoder.Dispose();
+        Unet.Dispose();
+        VaeDecoder.Dispose();
+    }
+}
