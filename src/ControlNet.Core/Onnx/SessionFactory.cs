@@ -15,8 +15,7 @@ public static class SessionFactory
     static SessionFactory()
     {
         // ONNX Runtime logs a failed CUDA load as an error on stderr; we report the reason ourselves.
-        var environment = new EnvironmentCreationOptions { logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-        OrtEnv.CreateInstanceWithOptions(ref environment);
+        OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
     }
 
     public static (InferenceSession Session, string Provider) Create(string modelPath, OnnxRuntimeOptions options, Action<string>? log = null)
