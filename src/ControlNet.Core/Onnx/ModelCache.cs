@@ -32,7 +32,7 @@ public sealed class ModelCache : IDisposable
 
     private T GetOrLoad<T>(ConcurrentDictionary<string, Lazy<T>> cache, string directory, Func<string, T> load)
     {
-        var key = Path.GetFullPath(directory);
+        var key = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         var lazy = cache.GetOrAdd(key, k => new Lazy<T>(() =>
         {
             Interlocked.Increment(ref _loads);

@@ -79,7 +79,7 @@ public sealed class ClipTokenizer
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"CLIP tokenizer folder '{directory}' does not exist; it should hold {VocabularyFileName} and {MergesFileName}.");
+            throw new InvalidInputException($"CLIP tokenizer folder '{directory}' does not exist; it should hold {VocabularyFileName} and {MergesFileName}.");
         string vocabularyPath = RequireFile(directory, VocabularyFileName);
         string mergesPath = RequireFile(directory, MergesFileName);
         using var vocabulary = File.OpenRead(vocabularyPath);
