@@ -44,6 +44,9 @@ public static class ImageDecoder
                 $"{name} is {width}x{height} ({pixels / 1e6:0.#} megapixels), over the decode limit of {maxMegapixels} megapixels; " +
                 "downscale it or raise the limit.");
 
+        var format = Image.DetectFormat(Formats, encoded);
+        if (format is not null && TruncationCheck.FindProblem(encoded, format.Name) is { } problem)
+            throw new InvalidInputException($"{name} is corrupt or truncated: {problem}. Upload the complete file.");
         try
         {
             using var image = Image.Load<Rgba32>(Formats, encoded);

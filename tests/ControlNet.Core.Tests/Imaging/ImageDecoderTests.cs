@@ -125,6 +125,34 @@ public class ImageDecoderTests
     }
 
     [Fact]
+    public void Half_a_real_photo_is_rejected_not_padded_with_black()
+    {
+        var png = File.ReadAllBytes(TestImages.PhotoPath);
+        var error = Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode(png[..(png.Length / 2)], name: "upload.png"));
+        Assert.Contains("runs past the end of the file", error.Message);
+    }
+
+    [Fact]
+    public void Truncated_jpeg_is_rejected()
+    {
+        using var photo = Image.Load<Rgb24>(TestImages.PhotoPath);
+        var jpeg = Encode(photo, new JpegEncoder { Quality = 90 });
+        Assert.Equal(512, ImageDecoder.Decode(jpeg).Width);
+        var error = Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode(jpeg[..(jpeg.Length * 2 / 3)], name: "cut.jpg"));
+        Assert.Contains("end-of-image marker", error.Message);
+    }
+
+    [Fact]
+    public void Truncated_webp_and_bmp_are_rejected()
+    {
+        using var source = Gradient(32, 32);
+        var webp = Encode(source, new WebpEncoder { FileFormat = WebpFileFormatType.Lossless });
+        var bmp = Encode(source, new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 });
+        Assert.Contains("declares", Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode(webp[..(webp.Length - 10)])).Message);
+        Assert.Contains("declares", Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode(bmp[..(bmp.Length - 10)])).Message);
+    }
+
+    [Fact]
     public void Text_file_is_not_an_image()
     {
         var error = Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode("hello, I am text"u8.ToArray(), name: "notes.png"));
