@@ -42,6 +42,8 @@ static async Task<int> Dispatch(string[] args, CancellationToken cancellation)
         "generate" => GenerateCommand.Run(rest, cancellation),
         "models" => ModelsCommand.Run(rest),
         "bench" => await BenchCommand.RunAsync(rest, cancellation),
+        "run" => await RunCommand.RunAsync(new CommandLineArguments(rest), PipelineGeneratorOptions.Create, cancellation),
+        "serve" => await ServeCommand.RunAsync(new CommandLineArguments(rest), PipelineGeneratorOptions.Create, cancellation),
         _ => throw new InvalidInputException($"Unknown command '{args[0]}'. Run 'controlnet help'."),
     };
 }

@@ -13,6 +13,7 @@ internal static class BenchCommand
         {
             "canny" => BenchCannyCommand.Run(args),
             "generate" => BenchGenerateCommand.Run(args, cancellation),
+            "workflow" => await BenchWorkflowCommand.RunAsync(args, PipelineGeneratorOptions.Create, cancellation),
             _ => throw new InvalidInputException("bench needs a target: canny, generate or workflow."),
         };
     }

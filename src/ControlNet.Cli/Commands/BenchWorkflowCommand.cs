@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Globalization;
+using ControlNet.Cli.Hosting;
+using ControlNet.Workflow.Generation;
+using ControlNet.Workflow.Jobs;
+using ControlNet.Workflow.Storage;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ControlNet.Cli.Commands;
+
+/// <summary>
+/// `controlnet bench workflow --jobs N [--durable memory|azure-storage] [--count N]`: runs N one-image jobs one after
+/// another on each backend (both unless --durable names one) and reports orchestration overhead per job = job wall
+/// time (submit → completion seen by the client) minus the time spent inside activities.
+/// </summary>
+internal static class BenchWorkflowCommand
+{
+    public static async Task<int> RunAsync(CommandLineArguments args, Func<CommandLineArguments, IImageGenerator> createGenerator, CancellationToken ct)
+    {
+        var jobs = args.Int("jobs", 10, 1, 10_000);
+        var backends = args.Has("durable") ? [JobArguments.Backend(args)] : new[] { DurableBackend.Memory, DurableBackend.AzureStorage };
+        var generator = createGenerator(args);
+        args.RejectUnused();
+
+        Console.WriteLine($"{"backend",-14} {"jobs",5} {"wall/job ms",12} {"activities/job ms",18} {"overhead/job ms (median)",25} {"p90",8}");
+        foreach (var backend in backends)
+        {
+            var run = Guid.NewGuid().ToString("N")[..8];
+            await using var host = await PortableHost.StartAsync(new PortableHostOptions
+            {
+                Backend = backend,
+                CreateGenerator = _ => generator,
+                Containers = BlobContainerNames.WithPrefix("bench" + run),
+                TaskHubName = "bench" + run,
+            }, ct);
+            await host.Blobs.UploadAsync(StoreContainer.Inputs, "bench.png", BinaryData.FromBytes(SampleImage()), ct: ct);
+            var timings = host.Services.GetRequiredService<ActivityTimings>();
+            var walls = new List<double>();
+            var inside = new List<double>();
+            var overheads = new List<double>();
+            // One warm-up job: first-call costs (JIT, queue creation) are not orchestration overhead.
+            for (int i = -1; i < jobs; i++)
+            {
+                var job = new JobRequest { JobId = $"bench-{run}-{i + 1:D4}", Input = "bench.png", Control = "none", Resolution = 64, Steps = 1, Seed = 1, PromptMode = "none" };
+                var watch = Stopwatch.StartNew();
+                var submitted = await host.Submitter.SubmitAsync(job, ct);
+                var state = await host.Client.WaitForInstanceCompletionAsync(submitted.JobId, getInputsAndOutputs: false, ct);
+                watch.Stop();
+                if (state.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+                    throw new InvalidOperationException($"bench job {submitted.JobId} ended {state.RuntimeStatus}: {state.FailureDetails?.ErrorMessage}");
+                if (i < 0) continue;
+                var activities = timings.Total(submitted.JobId).TotalMilliseconds;
+                walls.Add(watch.Elapsed.TotalMilliseconds);
+                inside.Add(activities);
+                overheads.Add(watch.Elapsed.TotalMilliseconds - activities);
+            }
+            string F(double v) => v.ToString("F0", CultureInfo.InvariantCulture);
+            Console.WriteLine($"{backend.ToString().ToLowerInvariant(),-14} {jobs,5} {F(walls.Average()),12} {F(inside.Average()),18} {F(Percentile(overheads, 0.5)),25} {F(Percentile(overheads, 0.9)),8}");
+        }
+        return 0;
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[(int)Math.Clamp(Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    /// <summary>A 64×64 control map (a square outline), so bench needs no files.</summary>
+    private static byte[] SampleImage()
+    {
+        var image = new ControlNet.Core.Imaging.ByteImage(64, 64, 3);
+        for (int y = 16; y < 48; y++)
+        for (int x = 16; x < 48; x++)
+            if (x is 16 or 47 || y is 16 or 47) image.Data.AsSpan((y * 64 + x) * 3, 3).Fill(255);
+        return ControlNet.Core.Imaging.PngFile.Encode(image);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using ControlNet.Cli.Hosting;
+using ControlNet.Core;
+using ControlNet.Workflow;
+using ControlNet.Workflow.Generation;
+using ControlNet.Workflow.Jobs;
+using ControlNet.Workflow.Storage;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ControlNet.Cli.Commands;
+
+/// <summary>
+/// `controlnet run --input FILE|blob-name [job options…] [--durable memory|azure-storage] [--output-dir DIR]`:
+/// one job through the durable workflow. A local file is uploaded to the inputs container first; progress is
+/// one live line on stderr; output blob names go to stdout and the files to --output-dir (default ./out/&lt;jobId&gt;).
+/// </summary>
+internal static class RunCommand
+{
+    public static async Task<int> RunAsync(CommandLineArguments args, Func<CommandLineArguments, IImageGenerator> createGenerator, CancellationToken ct)
+    {
+        var input = args.Required("input");
+        var backend = JobArguments.Backend(args);
+        var outputDir = args.Optional("output-dir");
+        var job = JobArguments.Read(args, input);
+        var generator = createGenerator(args);
+        args.RejectUnused();
+        var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator };
+        // Reject a bad job before uploading anything.
+        JobValidator.Validate(job with { Input = File.Exists(input) ? "cli/" + Path.GetFileName(input) : input }, options.Workflow);
+
+        await using var host = await PortableHost.StartAsync(options, ct);
+        if (File.Exists(input))
+        {
+            var blobName = $"cli/{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Path.GetFileName(input)}";
+            await host.Blobs.UploadAsync(StoreContainer.Inputs, blobName, BinaryData.FromBytes(await File.ReadAllBytesAsync(input, ct)), ct: ct);
+            Console.Error.WriteLine($"uploaded {input} -> {host.Blobs.Describe(StoreContainer.Inputs, blobName)}");
+            job = job with { Input = blobName };
+        }
+        else if (BlobNames.Check(input, "--input").Count == 0 && !await host.Blobs.ExistsAsync(StoreContainer.Inputs, input, ct))
+        {
+            throw new InvalidInputException($"--input '{input}' is neither a local file nor a blob in '{host.Blobs.Containers.Inputs}'.");
+        }
+
+        var submitted = await host.Submitter.SubmitAsync(job, ct);
+        Console.Error.WriteLine($"job {submitted.JobId} ({(submitted.Outcome == SubmitOutcome.Started ? "started" : "already exists")}, durable backend: {backend.ToString().ToLowerInvariant()})");
+        var state = await WaitWithProgressAsync(host, submitted.JobId, ct);
+
+        if (state.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+        {
+            var reason = state.FailureDetails?.ErrorMessage ?? state.RuntimeStatus.ToString();
+            Console.Error.WriteLine($"job {submitted.JobId} failed: {reason}");
+            Console.WriteLine(host.Blobs.Describe(StoreContainer.Outputs, BlobNames.Failed(submitted.JobId)));
+            return 1;
+        }
+        var result = state.ReadOutputAs<JobResult>()!;
+        var dir = outputDir ?? Path.Combine("out", submitted.JobId);
+        Directory.CreateDirectory(dir);
+        foreach (var blob in result.Images.Prepend(result.ControlMap).Append(result.Manifest))
+        {
+            Console.WriteLine(host.Blobs.Describe(StoreContainer.Outputs, blob));
+            var local = Path.Combine(dir, Path.GetFileName(blob));
+            await File.WriteAllBytesAsync(local, (await host.Blobs.DownloadAsync(StoreContainer.Outputs, blob, ct)).ToArray(), ct);
+        }
+        Console.Error.WriteLine($"downloaded {result.Images.Count + 2} files to {Path.GetFullPath(dir)}");
+        return 0;
+    }
+
+    /// <summary>Waits on the durable completion API; meanwhile redraws one status line from custom status and step progress.</summary>
+    internal static async Task<OrchestrationMetadata> WaitWithProgressAsync(PortableHost host, string jobId, CancellationToken ct)
+    {
+        var completion = host.Client.WaitForInstanceCompletionAsync(jobId, getInputsAndOutputs: true, ct);
+        var steps = host.Services.GetRequiredService<JobProgress>();
+        var interactive = !Console.IsErrorRedirected;
+        string last = "";
+        while (await Task.WhenAny(completion, Task.Delay(250, ct)) != completion)
+        {
+            var state = await host.Client.GetInstanceAsync(jobId, getInputsAndOutputs: false, ct);
+            var status = state?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<JobStatus>(json) : null;
+            var line = status is null ? "queued" : $"{status.Stage} image {status.ImagesDone}/{status.ImagesTotal}";
+            if (status?.Stage == JobStages.Generating && steps.Get(jobId) is { } p) line += $", step {p.Step}/{p.Steps} of image {p.Image}";
+            if (line == last) continue;
+            last = line;
+            if (interactive) Console.Error.Write($"\r\u001b[2K{line}");
+            else Console.Error.WriteLine(line);
+        }
+        if (interactive) Console.Error.WriteLine();
+        return await completion;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Net;
+using ControlNet.Workflow;
+using ControlNet.Workflow.Generation;
+using ControlNet.Workflow.Storage;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ControlNet.Cli.Hosting;
+
+/// <summary>
+/// The workflow outside Azure Functions (DESIGN §7): the Durable Task SDK worker and client, talking over gRPC to
+/// an in-process sidecar (<see cref="TaskHubGrpcServer"/>) that runs the orchestrations on an in-memory or an
+/// Azure Storage backend. The same orchestrator and activity classes as the Functions app.
+/// </summary>
+public sealed class PortableHost : IAsyncDisposable
+{
+    private readonly IHost _sidecar;
+    private readonly IHost _worker;
+    private readonly GrpcChannel _channel;
+    private readonly IOrchestrationService _backend;
+    private readonly SidecarStorageAdapter? _adapter;
+    private readonly TimeSpan _shutdownTimeout;
+
+    private PortableHost(IHost sidecar, IHost worker, GrpcChannel channel, IOrchestrationService backend,
+        SidecarStorageAdapter? adapter, BlobStore blobs, PortableHostOptions options)
+    {
+        _sidecar = sidecar;
+        _worker = worker;
+        _channel = channel;
+        _backend = backend;
+        _adapter = adapter;
+        _shutdownTimeout = options.ShutdownTimeout;
+        Blobs = blobs;
+        Backend = options.Backend;
+        Client = worker.Services.GetRequiredService<DurableTaskClient>();
+        Submitter = new JobSubmitter(Client, blobs, options.Workflow);
+    }
+
+    public DurableBackend Backend { get; }
+
+    public DurableTaskClient Client { get; }
+
+    public BlobStore Blobs { get; }
+
+    public JobSubmitter Submitter { get; }
+
+    /// <summary>The worker's services: <see cref="GenerationGate"/>, <see cref="JobProgress"/>, <see cref="ActivityTimings"/>, …</summary>
+    public IServiceProvider Services => _worker.Services;
+
+    public static async Task<PortableHost> StartAsync(PortableHostOptions options, CancellationToken ct = default)
+    {
+        options.Validate();
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+
+        var blobs = new BlobStore(options.StorageConnectionString, options.Containers);
+        await blobs.EnsureContainersAsync(ct);
+
+        IOrchestrationService backend;
+        IOrchestrationServiceClient backendClient;
+        SidecarStorageAdapter? adapter = null;
+        if (options.Backend == DurableBackend.AzureStorage)
+        {
+            var azure = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+            {
+                StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
+                TaskHubName = options.TaskHubName,
+                PartitionCount = 1,
+                WorkerId = options.WorkerId,
+                MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+                WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
+                LeaseInterval = options.LeaseInterval,
+                LeaseRenewInterval = options.LeaseInterval / 3,
+                LeaseAcquireInterval = options.LeaseInterval / 3,
+                // One app per task hub here; the app lease only delays a restarted host.
+                UseAppLease = false,
+                ThrowExceptionOnInvalidDedupeStatus = true,
+                LoggerFactory = loggerFactory,
+            });
+            await azure.CreateIfNotExistsAsync();
+            adapter = new SidecarStorageAdapter(azure, options.WorkItemVisibilityTimeout / 3, loggerFactory.CreateLogger<PortableHost>());
+            backend = adapter;
+            backendClient = azure;
+        }
+        else
+        {
+            var memory = new InMemoryOrchestrationService(loggerFactory);
+            backend = memory;
+            backendClient = memory;
+        }
+
+        var sidecar = new HostBuilder()
+            .ConfigureLogging(logging => ConfigureLogging(logging, options.LoggerFactory))
+            .ConfigureServices(services => services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout))
+            .ConfigureWebHost(web => web
+                .UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2))
+                .ConfigureServices(services =>
+                {
+                    services.AddGrpc();
+                    services.AddSingleton(backend);
+                    services.AddSingleton(backendClient);
+                    services.AddSingleton<TaskHubGrpcServer>();
+                })
+                .Configure(app =>
+                {
+                    app.UseRouting();
+                    app.UseEndpoints(endpoints => endpoints.MapGrpcService<TaskHubGrpcServer>());
+                }))
+            .Build();
+        await sidecar.StartAsync(ct);
+        // Port 0: the OS picks a free port, so parallel hosts (tests, several CLIs) never collide.
+        var address = sidecar.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var channel = GrpcChannel.ForAddress(address);
+
+        var worker = new HostBuilder()
+            .ConfigureLogging(logging => ConfigureLogging(logging, options.LoggerFactory))
+            .ConfigureServices(services =>
+            {
+                services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
+                services.AddSingleton(options.Workflow);
+                services.AddSingleton(blobs);
+                services.AddSingleton<GenerationGate>();
+                services.AddSingleton<JobProgress>();
+                services.AddSingleton<ActivityTimings>();
+                services.AddSingleton(options.CreateGenerator!);
+                services.AddDurableTaskWorker(builder =>
+                {
+                    builder.UseGrpc(channel);
+                    builder.AddTasks(registry => registry.AddControlNetWorkflow(options.Workflow));
+                });
+                services.AddDurableTaskClient(builder =>
+                {
+                    builder.UseGrpc(channel);
+                    builder.RegisterDirectly();
+                });
+            })
+            .Build();
+        await worker.StartAsync(ct);
+        return new PortableHost(sidecar, worker, channel, backend, adapter, blobs, options);
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ILoggerFactory? loggerFactory)
+    {
+        logging.ClearProviders();
+        if (loggerFactory is not null) logging.Services.AddSingleton(loggerFactory);
+    }
+
+    /// <summary>
+    /// Stops the worker and the sidecar without waiting for activities in flight beyond the shutdown timeout.
+    /// With the Azure Storage backend, unfinished work is picked up by the next host (activities after the
+    /// visibility timeout); completed activities are not run again.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(_shutdownTimeout + TimeSpan.FromSeconds(2));
+        await StopQuietlyAsync(_worker, timeout.Token);
+        if (_adapter is not null) await _adapter.DisposeAsync();
+        await StopQuietlyAsync(_sidecar, timeout.Token);
+        try { await _channel.ShutdownAsync().WaitAsync(timeout.Token); } catch (Exception) { /* already gone */ }
+        _channel.Dispose();
+        // The sidecar stops its backend only after every work item in flight answers, which an abandoned
+        // activity never does: stop it here, releasing partition leases so the next host takes over at once.
+        try { await _backend.StopAsync(isForced: true).WaitAsync(timeout.Token); } catch (Exception) { /* best effort */ }
+        _worker.Dispose();
+        _sidecar.Dispose();
+    }
+
+    private static async Task StopQuietlyAsync(IHost host, CancellationToken ct)
+    {
+        try { await host.StopAsync(ct); }
+        catch (OperationCanceledException) { }
+    }
+}

@@ -1,0 +1,72 @@
+using ControlNet.Core;
+using ControlNet.Workflow;
+using ControlNet.Workflow.Generation;
+using ControlNet.Workflow.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ControlNet.Cli.Hosting;
+
+public enum DurableBackend
+{
+    /// <summary>In-process, in-memory orchestration state: nothing survives the process (the embedded default).</summary>
+    Memory,
+    /// <summary>DTFx Azure Storage provider (queues, tables, blobs) on Azurite or a real account: survives restarts.</summary>
+    AzureStorage,
+}
+
+/// <summary>How to start a <see cref="PortableHost"/>; <see cref="Validate"/> runs once at start-up.</summary>
+public sealed class PortableHostOptions
+{
+    /// <summary>The environment variable the Functions app reads too.</summary>
+    public const string StorageConnectionVariable = "AzureWebJobsStorage";
+
+    public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
+    public DurableBackend Backend { get; set; } = DurableBackend.Memory;
+
+    /// <summary>Blob storage (and, for <see cref="DurableBackend.AzureStorage"/>, the durable state).</summary>
+    public string StorageConnectionString { get; set; } =
+        Environment.GetEnvironmentVariable(StorageConnectionVariable) is { Length: > 0 } s ? s : DevelopmentStorage;
+
+    /// <summary>Durable task hub name (Azure Storage backend): 3–45 letters and digits.</summary>
+    public string TaskHubName { get; set; } = "controlnet";
+
+    public BlobContainerNames Containers { get; set; } = new();
+
+    public WorkflowOptions Workflow { get; set; } = new();
+
+    /// <summary>Makes the generator the Generate activity runs (the ControlNet pipeline in production).</summary>
+    public Func<IServiceProvider, IImageGenerator>? CreateGenerator { get; set; }
+
+    /// <summary>Logs of the sidecar, worker and DTFx; none when null (Kestrel is chatty).</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>How long stopping waits for work in flight; unfinished work resumes on the next start.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Azure Storage: how long a dequeued activity stays hidden from other workers unless renewed.</summary>
+    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Azure Storage: longest wait between polls of an idle queue (lower = less latency, more requests).</summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Azure Storage: partition lease length; a crashed host's partition moves after this long.</summary>
+    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Azure Storage: identifies this host in partition leases.</summary>
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    public void Validate()
+    {
+        Workflow.Validate();
+        var errors = new List<string>();
+        if (CreateGenerator is null) errors.Add("no image generator is configured (CreateGenerator).");
+        if (string.IsNullOrWhiteSpace(StorageConnectionString)) errors.Add($"the storage connection string is empty (set {StorageConnectionVariable}).");
+        if (Backend == DurableBackend.AzureStorage && !System.Text.RegularExpressions.Regex.IsMatch(TaskHubName, "^[A-Za-z][A-Za-z0-9]{2,44}$"))
+            errors.Add($"task hub name '{TaskHubName}' must be 3–45 letters and digits, starting with a letter.");
+        if (WorkItemVisibilityTimeout < TimeSpan.FromSeconds(3)) errors.Add("WorkItemVisibilityTimeout must be at least 3 seconds.");
+        if (ShutdownTimeout < TimeSpan.Zero) errors.Add("ShutdownTimeout must not be negative.");
+        if (LeaseInterval < TimeSpan.FromSeconds(6)) errors.Add("LeaseInterval must be at least 6 seconds.");
+        if (errors.Count > 0) throw new InvalidInputException("Invalid host options: " + string.Join(" ", errors));
+    }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using DurableTask.Core;
+using DurableTask.Core.History;
+using Microsoft.Extensions.Logging;
+
+namespace ControlNet.Cli.Hosting;
+
+/// <summary>
+/// Sits between the in-process gRPC sidecar (<c>TaskHubGrpcServer</c>) and a DTFx storage backend such as
+/// <c>AzureStorageOrchestrationService</c>, fixing what the sidecar hands over that a serializing backend cannot
+/// store (DESIGN §9):
+/// <list type="bullet">
+/// <item>the sidecar copies a sub-orchestration's tags as a protobuf <c>MapField</c> into
+///   <see cref="ExecutionStartedEvent.Tags"/>; DTFx's JSON message serializer fails on it → a plain dictionary;</item>
+/// <item>it records its own subclass of <see cref="SubOrchestrationInstanceCreatedEvent"/> in history, which the
+///   history table cannot read back → the base event with the same fields.</item>
+/// </list>
+/// It also renews the lock of every activity work item while it runs: the sidecar never renews, so an activity
+/// longer than the queue's visibility timeout (a queued GPU generation) would otherwise be run a second time.
+/// </summary>
+internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpan renewInterval, ILogger logger)
+    : IOrchestrationService, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<TaskActivityWorkItem, CancellationTokenSource> _renewals = new(ReferenceEqualityComparer.Instance);
+    private readonly CancellationTokenSource _stopping = new();
+
+    public async Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem,
+        OrchestrationRuntimeState newOrchestrationRuntimeState, IList<TaskMessage> outboundMessages,
+        IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage,
+        OrchestrationState orchestrationState)
+    {
+        foreach (var message in orchestratorMessages.Append(continuedAsNewMessage))
+        {
+            if (message?.Event is ExecutionStartedEvent { Tags: not null and not Dictionary<string, string> } started)
+                started.Tags = new Dictionary<string, string>(started.Tags);
+        }
+        ReplaceGrpcEvents(newOrchestrationRuntimeState.Events);
+        ReplaceGrpcEvents(newOrchestrationRuntimeState.NewEvents);
+        await inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages,
+            orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+    }
+
+    private static void ReplaceGrpcEvents(IList<HistoryEvent> events)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i] is SubOrchestrationInstanceCreatedEvent created && created.GetType() != typeof(SubOrchestrationInstanceCreatedEvent))
+            {
+                events[i] = new SubOrchestrationInstanceCreatedEvent(created.EventId)
+                {
+                    Name = created.Name,
+                    Version = created.Version,
+                    InstanceId = created.InstanceId,
+                    Input = created.Input,
+                    ClientSpanId = created.ClientSpanId,
+                    Tags = created.Tags is null ? null : new Dictionary<string, string>(created.Tags),
+                    Timestamp = created.Timestamp,
+                    IsPlayed = created.IsPlayed,
+                };
+            }
+        }
+    }
+
+    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        var workItem = await inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+        if (workItem is not null)
+        {
+            var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            _renewals[workItem] = cts;
+            _ = RenewUntilDoneAsync(workItem, cts.Token);
+        }
+        return workItem!;
+    }
+
+    private async Task RenewUntilDoneAsync(TaskActivityWorkItem workItem, CancellationToken done)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(renewInterval, done);
+                await inner.RenewTaskActivityWorkItemLockAsync(workItem);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not renew the lock of activity work item {WorkItem}; another worker may run it again.", workItem.Id);
+        }
+    }
+
+    private void StopRenewing(TaskActivityWorkItem workItem)
+    {
+        if (_renewals.TryRemove(workItem, out var cts)) { cts.Cancel(); cts.Dispose(); }
+    }
+
+    public async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
+    {
+        StopRenewing(workItem);
+        await inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+    }
+
+    public async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
+    {
+        StopRenewing(workItem);
+        await inner.AbandonTaskActivityWorkItemAsync(workItem);
+    }
+
+    /// <summary>Stops every renewal, so the backend hands unfinished activities to the next host after the visibility timeout.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        foreach (var workItem in _renewals.Keys.ToList()) StopRenewing(workItem);
+        _stopping.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    // Everything else passes straight through.
+    public Task StartAsync() => inner.StartAsync();
+    public Task StopAsync() => inner.StopAsync();
+    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
+    public Task CreateAsync() => inner.CreateAsync();
+    public Task CreateAsync(bool recreateInstanceStore) => inner.CreateAsync(recreateInstanceStore);
+    public Task CreateIfNotExistsAsync() => inner.CreateIfNotExistsAsync();
+    public Task DeleteAsync() => inner.DeleteAsync();
+    public Task DeleteAsync(bool deleteInstanceStore) => inner.DeleteAsync(deleteInstanceStore);
+    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) =>
+        inner.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
+    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
+    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
+    public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
+    public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
+    public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
+    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
+        inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
+    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
+    public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
+    public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
+    public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
+    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
+}

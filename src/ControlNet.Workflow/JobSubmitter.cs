@@ -1,0 +1,96 @@
+using ControlNet.Workflow.Jobs;
+using ControlNet.Workflow.Orchestrators;
+using ControlNet.Workflow.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace ControlNet.Workflow;
+
+public enum SubmitOutcome
+{
+    /// <summary>A new job instance was scheduled.</summary>
+    Started,
+    /// <summary>An instance with this job id exists (running or finished): nothing was started.</summary>
+    AlreadyExists,
+    /// <summary>The job could not be described at all (e.g. unreadable blob metadata); failed.json says why.</summary>
+    Rejected,
+}
+
+public sealed record SubmitResult(string JobId, SubmitOutcome Outcome, string? Reason = null);
+
+/// <summary>
+/// Starts jobs exactly once per job id. Used by every way in (CLI run, blob watcher, HTTP, timer): validates
+/// what a caller can fix before anything is scheduled, and de-duplicates on the instance id.
+/// </summary>
+public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, WorkflowOptions options)
+{
+    private static readonly OrchestrationRuntimeStatus[] AnyStatus = Enum.GetValues<OrchestrationRuntimeStatus>();
+    private static readonly SemaphoreSlim StartLock = new(1, 1);
+
+    /// <summary>Validates and schedules; throws <see cref="JobValidationException"/> for a rejected submission.</summary>
+    public async Task<SubmitResult> SubmitAsync(JobRequest request, CancellationToken ct = default)
+    {
+        var job = JobValidator.Validate(request, options);
+        return await StartOnceAsync(GenerateJobOrchestrator.Name, job.JobId, job.Request with { JobId = job.JobId }, ct);
+    }
+
+    /// <summary>
+    /// Starts the job for one uploaded input blob version. The same blob event delivered twice (or re-seen after a
+    /// restart) maps to the same job id and starts nothing the second time. Validation problems do not reject
+    /// here: the orchestration records them in failed.json, as there is no caller to answer.
+    /// </summary>
+    public async Task<SubmitResult> SubmitBlobAsync(StoredBlob blob, CancellationToken ct = default)
+    {
+        var jobId = BlobNames.JobIdForBlob(blob.Name, blob.ETag);
+        if (await client.GetInstanceAsync(jobId, getInputsAndOutputs: false, ct) is not null)
+            return new SubmitResult(jobId, SubmitOutcome.AlreadyExists);
+        JobRequest request;
+        try
+        {
+            request = BlobJobParameters.FromMetadata(blob);
+        }
+        catch (JobValidationException e)
+        {
+            var failure = new { jobId, status = JobStages.Failed, stage = JobStages.Validating, reason = e.Message, input = blobs.Describe(StoreContainer.Inputs, blob.Name) };
+            await blobs.UploadAsync(StoreContainer.Outputs, BlobNames.Failed(jobId),
+                BinaryData.FromObjectAsJson(failure, JobRequest.JsonOptions), ct: ct);
+            return new SubmitResult(jobId, SubmitOutcome.Rejected, e.Message);
+        }
+        return await StartOnceAsync(GenerateJobOrchestrator.Name, jobId, request, ct);
+    }
+
+    public async Task<SubmitResult> SubmitBatchAsync(string batchId, string manifestBlob, CancellationToken ct = default)
+    {
+        var errors = BlobNames.CheckJobId(batchId).Concat(BlobNames.Check(manifestBlob, "batch manifest")).ToList();
+        if (errors.Count > 0) throw new JobValidationException(errors);
+        return await StartOnceAsync(BatchOrchestrator.Name, batchId, new BatchInput(batchId, manifestBlob), ct);
+    }
+
+    private async Task<SubmitResult> StartOnceAsync(string orchestrator, string instanceId, object input, CancellationToken ct)
+    {
+        // One start at a time per process: two deliveries of the same event racing here cannot both pass the
+        // existence check. Across processes the backend's dedupe refuses the second start.
+        await StartLock.WaitAsync(ct);
+        try
+        {
+            if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is not null)
+                return new SubmitResult(instanceId, SubmitOutcome.AlreadyExists);
+            try
+            {
+                var startOptions = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(AnyStatus);
+                await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input, startOptions, ct);
+                return new SubmitResult(instanceId, SubmitOutcome.Started);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is not null)
+                    return new SubmitResult(instanceId, SubmitOutcome.AlreadyExists);
+                throw;
+            }
+        }
+        finally
+        {
+            StartLock.Release();
+        }
+    }
+}

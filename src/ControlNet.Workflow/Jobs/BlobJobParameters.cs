@@ -1,0 +1,65 @@
+using System.Globalization;
+using ControlNet.Workflow.Storage;
+
+namespace ControlNet.Workflow.Jobs;
+
+/// <summary>
+/// A job for an uploaded input blob: its parameters come from the blob's metadata (the same names as the JSON
+/// contract, case-insensitive: prompt, negativePrompt, promptMode, control, steps, guidanceScale, controlScale,
+/// controlMode, guidanceStart, guidanceEnd, seed, count, width, height, resolution, model, controlNets
+/// (comma-separated)); anything not given takes the contract's defaults.
+/// </summary>
+public static class BlobJobParameters
+{
+    public static JobRequest FromMetadata(StoredBlob blob)
+    {
+        var m = blob.Metadata;
+        var errors = new List<string>();
+        string? Text(string key) => m.TryGetValue(key, out var v) ? v : null;
+        int? Int(string key)
+        {
+            if (Text(key) is not { } v) return null;
+            if (int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)) return i;
+            errors.Add($"metadata '{key}' must be an integer, got '{v}'."); return null;
+        }
+        double? Double(string key)
+        {
+            if (Text(key) is not { } v) return null;
+            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return d;
+            errors.Add($"metadata '{key}' must be a number, got '{v}'."); return null;
+        }
+        var defaults = new JobRequest();
+        long? seed = null;
+        if (Text("seed") is { } seedText)
+        {
+            if (long.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)) seed = s;
+            else errors.Add($"metadata 'seed' must be an integer, got '{seedText}'.");
+        }
+        var job = new JobRequest
+        {
+            JobId = BlobNames.JobIdForBlob(blob.Name, blob.ETag),
+            Input = blob.Name,
+            Control = Text("control") ?? defaults.Control,
+            Resolution = Int("resolution") ?? defaults.Resolution,
+            PromptMode = Text("promptMode"),
+            Prompt = Text("prompt") ?? "",
+            NegativePrompt = Text("negativePrompt") ?? "",
+            Steps = Int("steps") ?? defaults.Steps,
+            GuidanceScale = Double("guidanceScale") ?? defaults.GuidanceScale,
+            ControlScale = Double("controlScale") ?? defaults.ControlScale,
+            ControlMode = Text("controlMode") ?? defaults.ControlMode,
+            GuidanceStart = Double("guidanceStart") ?? defaults.GuidanceStart,
+            GuidanceEnd = Double("guidanceEnd") ?? defaults.GuidanceEnd,
+            Seed = seed,
+            Count = Int("count") ?? defaults.Count,
+            Width = Int("width"),
+            Height = Int("height"),
+            Model = Text("model") ?? defaults.Model,
+            ControlNets = Text("controlNets") is { } nets
+                ? nets.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList()
+                : defaults.ControlNets,
+        };
+        if (errors.Count > 0) throw new JobValidationException(errors);
+        return job;
+    }
+}

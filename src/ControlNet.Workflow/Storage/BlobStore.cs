@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using ControlNet.Core;
+
+namespace ControlNet.Workflow.Storage;
+
+/// <summary>The three containers of DESIGN §6, by role; their real names come from <see cref="BlobContainerNames"/>.</summary>
+public enum StoreContainer
+{
+    Inputs,
+    Outputs,
+    Batches,
+}
+
+/// <summary>Real container names. Tests give each run its own prefix so runs never see each other's blobs.</summary>
+public sealed record BlobContainerNames(string Inputs = "inputs", string Outputs = "outputs", string Batches = "batches")
+{
+    public static BlobContainerNames WithPrefix(string prefix) =>
+        new($"{prefix}-inputs", $"{prefix}-outputs", $"{prefix}-batches");
+
+    public string this[StoreContainer container] => container switch
+    {
+        StoreContainer.Inputs => Inputs,
+        StoreContainer.Outputs => Outputs,
+        StoreContainer.Batches => Batches,
+        _ => throw new ArgumentOutOfRangeException(nameof(container)),
+    };
+}
+
+public sealed record StoredBlob(string Name, string ETag, string? ContentType, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>
+/// Blob I/O of the workflow. Every name is checked by <see cref="BlobNames"/> before it reaches storage; a
+/// missing blob is the caller's mistake (<see cref="InvalidInputException"/>, not retried); any other storage
+/// failure propagates as possibly transient.
+/// </summary>
+public sealed class BlobStore
+{
+    private readonly BlobServiceClient _service;
+
+    public BlobStore(BlobServiceClient service, BlobContainerNames? containers = null)
+    {
+        _service = service;
+        Containers = containers ?? new BlobContainerNames();
+    }
+
+    public BlobStore(string connectionString, BlobContainerNames? containers = null)
+        : this(new BlobServiceClient(connectionString), containers) { }
+
+    public BlobContainerNames Containers { get; }
+
+    /// <summary>"inputs/photos/cat.png" style name for messages and manifests.</summary>
+    public string Describe(StoreContainer container, string name) => $"{Containers[container]}/{name}";
+
+    public async Task EnsureContainersAsync(CancellationToken ct = default)
+    {
+        foreach (var container in Enum.GetValues<StoreContainer>())
+            await Container(container).CreateIfNotExistsAsync(cancellationToken: ct);
+    }
+
+    /// <summary>Writes (or overwrites) a blob; returns its ETag.</summary>
+    public async Task<string> UploadAsync(StoreContainer container, string name, BinaryData content,
+        IDictionary<string, string>? metadata = null, CancellationToken ct = default)
+    {
+        BlobNames.Require(name, "Blob name");
+        var options = new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = BlobNames.ContentTypeFor(name) },
+            Metadata = metadata,
+        };
+        var response = await Blob(container, name).UploadAsync(content, options, ct);
+        return response.Value.ETag.ToString();
+    }
+
+    /// <summary>Uploads only when the blob does not exist yet; returns false when it already did.</summary>
+    public async Task<bool> TryCreateAsync(StoreContainer container, string name, BinaryData content, CancellationToken ct = default)
+    {
+        BlobNames.Require(name, "Blob name");
+        try
+        {
+            await Blob(container, name).UploadAsync(content, new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = BlobNames.ContentTypeFor(name) },
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            }, ct);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<BinaryData> DownloadAsync(StoreContainer container, string name, CancellationToken ct = default) =>
+        await TryDownloadAsync(container, name, ct)
+        ?? throw new InvalidInputException($"The blob '{Describe(container, name)}' does not exist. Upload it first, or check the name (names are case-sensitive).");
+
+    public async Task<BinaryData?> TryDownloadAsync(StoreContainer container, string name, CancellationToken ct = default)
+    {
+        BlobNames.Require(name, "Blob name");
+        try
+        {
+            var response = await Blob(container, name).DownloadContentAsync(ct);
+            return response.Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<StoredBlob?> GetPropertiesAsync(StoreContainer container, string name, CancellationToken ct = default)
+    {
+        BlobNames.Require(name, "Blob name");
+        try
+        {
+            var p = (await Blob(container, name).GetPropertiesAsync(cancellationToken: ct)).Value;
+            return new StoredBlob(name, p.ETag.ToString(), p.ContentType, new Dictionary<string, string>(p.Metadata, StringComparer.OrdinalIgnoreCase));
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> ExistsAsync(StoreContainer container, string name, CancellationToken ct = default) =>
+        (await Blob(container, name).ExistsAsync(ct)).Value;
+
+    public async IAsyncEnumerable<StoredBlob> ListAsync(StoreContainer container, string? prefix = null,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var item in Container(container).GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, ct))
+        {
+            yield return new StoredBlob(item.Name, item.Properties.ETag?.ToString() ?? "", item.Properties.ContentType,
+                new Dictionary<string, string>(item.Metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase));
+        }
+    }
+
+    private BlobContainerClient Container(StoreContainer container) => _service.GetBlobContainerClient(Containers[container]);
+
+    private BlobClient Blob(StoreContainer container, string name) => Container(container).GetBlobClient(name);
+}

@@ -1,0 +1,53 @@
+using ControlNet.Core;
+
+namespace ControlNet.Workflow;
+
+/// <summary>Limits and knobs of the durable workflow; bound once at start-up and checked by <see cref="Validate"/>.</summary>
+public sealed class WorkflowOptions
+{
+    /// <summary>Images one job may ask for (fan-out width).</summary>
+    public int MaxCount { get; set; } = 8;
+
+    public int MaxSteps { get; set; } = 150;
+
+    /// <summary>Largest output side and control-map resolution, in pixels.</summary>
+    public int MaxImageSide { get; set; } = 2048;
+
+    /// <summary>Generate activities running at once in this process (a GPU runs one at a time).</summary>
+    public int GenerationConcurrency { get; set; } = 1;
+
+    /// <summary>Jobs a batch runs at once (sub-orchestrations in flight).</summary>
+    public int BatchConcurrency { get; set; } = 4;
+
+    /// <summary>Largest number of jobs one batch manifest may expand to.</summary>
+    public int MaxBatchJobs { get; set; } = 1000;
+
+    /// <summary>Attempts per activity for transient faults (1 = no retry); invalid input is never retried.</summary>
+    public int MaxAttempts { get; set; } = 4;
+
+    public TimeSpan FirstRetryInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    public double RetryBackoffCoefficient { get; set; } = 2.0;
+
+    public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Prompt of prompt mode "default" (the paper's).</summary>
+    public string DefaultPrompt { get; set; } = ControlNet.Core.Diffusion.PromptModes.DefaultPrompt;
+
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (MaxCount < 1) errors.Add($"MaxCount must be at least 1, got {MaxCount}.");
+        if (MaxSteps < 1) errors.Add($"MaxSteps must be at least 1, got {MaxSteps}.");
+        if (MaxImageSide < 64) errors.Add($"MaxImageSide must be at least 64, got {MaxImageSide}.");
+        if (GenerationConcurrency < 1) errors.Add($"GenerationConcurrency must be at least 1, got {GenerationConcurrency}.");
+        if (BatchConcurrency < 1) errors.Add($"BatchConcurrency must be at least 1, got {BatchConcurrency}.");
+        if (MaxBatchJobs < 1) errors.Add($"MaxBatchJobs must be at least 1, got {MaxBatchJobs}.");
+        if (MaxAttempts < 1) errors.Add($"MaxAttempts must be at least 1, got {MaxAttempts}.");
+        if (FirstRetryInterval <= TimeSpan.Zero) errors.Add("FirstRetryInterval must be positive.");
+        if (RetryBackoffCoefficient < 1) errors.Add($"RetryBackoffCoefficient must be at least 1, got {RetryBackoffCoefficient}.");
+        if (MaxRetryInterval < FirstRetryInterval) errors.Add("MaxRetryInterval must be at least FirstRetryInterval.");
+        if (errors.Count > 0)
+            throw new InvalidInputException("Invalid workflow options: " + string.Join(" ", errors));
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.Json;
+using ControlNet.Cli.Hosting;
+using ControlNet.Workflow.Jobs;
+using ControlNet.Workflow.Storage;
+using Microsoft.DurableTask.Client;
+
+namespace ControlNet.Workflow.Tests;
+
+/// <summary>Bad input ends as a failed job with failed.json, or as a rejected submission — never stuck, never retried forever.</summary>
+public sealed class BadInputTests
+{
+    [Fact]
+    public async Task Corrupt_image_ends_as_failed_job_with_reason_in_failed_json_and_input_kept()
+    {
+        var (host, generator) = await StartAsync();
+        await using var _ = host;
+        await WorkflowHarness.UploadInputAsync(host, "bad/corrupt.png", "this is not a PNG"u8.ToArray());
+
+        var job = await host.Submitter.SubmitAsync(WorkflowHarness.Job("bad/corrupt.png"));
+        var failed = await AssertFailedAsync(host, job.JobId, "ExtractControlMap");
+
+        Assert.Equal(JobStages.ExtractingControlMap, failed.GetProperty("stage").GetString());
+        Assert.True(await host.Blobs.ExistsAsync(StoreContainer.Inputs, "bad/corrupt.png"));
+        Assert.Equal(0, generator.Calls);
+    }
+
+    [Fact]
+    public async Task Missing_input_blob_ends_as_failed_job_naming_the_blob()
+    {
+        var (host, _) = await StartAsync();
+        await using var __ = host;
+
+        var job = await host.Submitter.SubmitAsync(WorkflowHarness.Job("bad/nowhere.png"));
+        var failed = await AssertFailedAsync(host, job.JobId, "does not exist");
+
+        Assert.Contains("nowhere.png", failed.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_model_name_ends_as_failed_job_without_retries()
+    {
+        var (host, generator) = await StartAsync();
+        await using var _ = host;
+        await WorkflowHarness.UploadInputAsync(host, "bad/house.png");
+
+        var job = await host.Submitter.SubmitAsync(WorkflowHarness.Job("bad/house.png") with { Model = "sd99" });
+        await AssertFailedAsync(host, job.JobId, "sd99");
+
+        Assert.Equal(1, generator.Calls);
+    }
+
+    [Fact]
+    public async Task Count_above_the_limit_is_rejected_at_submission()
+    {
+        var (host, _) = await StartAsync();
+        await using var _h = host;
+
+        var e = await Assert.ThrowsAsync<JobValidationException>(() => host.Submitter.SubmitAsync(WorkflowHarness.Job("bad/house.png", count: 9)));
+        Assert.Contains(e.Errors, m => m.Contains("count must be between 1 and 8"));
+    }
+
+    [Fact]
+    public async Task Count_above_the_limit_started_without_submission_checks_ends_as_failed_job()
+    {
+        var (host, generator) = await StartAsync();
+        await using var _ = host;
+
+        // As a batch or an old client would: straight to the orchestrator, which validates again.
+        await host.Client.ScheduleNewOrchestrationInstanceAsync(Orchestrators.GenerateJobOrchestrator.Name,
+            WorkflowHarness.Job("bad/house.png", count: 99), new Microsoft.DurableTask.StartOrchestrationOptions("too-many"));
+        var failed = await AssertFailedAsync(host, "too-many", "count must be between 1 and 8");
+
+        Assert.Equal(JobStages.Validating, failed.GetProperty("stage").GetString());
+        Assert.Equal(0, generator.Calls);
+    }
+
+    [Theory]
+    [InlineData("../secrets/key.png")]
+    [InlineData("/etc/passwd")]
+    [InlineData("photos\\..\\key.png")]
+    [InlineData("photos/./cat.png")]
+    public async Task Path_traversal_in_the_input_name_is_rejected_at_submission(string input)
+    {
+        var (host, _) = await StartAsync();
+        await using var _h = host;
+
+        var e = await Assert.ThrowsAsync<JobValidationException>(() => host.Submitter.SubmitAsync(WorkflowHarness.Job(input)));
+        Assert.Contains(e.Errors, m => m.StartsWith("input"));
+    }
+
+    [Fact]
+    public void Invalid_json_is_rejected_with_its_position()
+    {
+        var e = Assert.Throws<JobValidationException>(() => JobRequest.Parse("{ \"input\": \"a.png\", \"steps\": }"));
+        Assert.Contains("not valid JSON at line 1", Assert.Single(e.Errors));
+    }
+
+    [Fact]
+    public void Unknown_fields_are_rejected_rather_than_ignored()
+    {
+        var e = Assert.Throws<JobValidationException>(() => JobRequest.Parse("{ \"input\": \"a.png\", \"stepz\": 20 }"));
+        Assert.Contains("stepz", Assert.Single(e.Errors));
+    }
+
+    [Fact]
+    public void Validation_lists_every_error_at_once()
+    {
+        var job = new JobRequest { Input = "../x.png", Steps = 0, Count = 100, Model = "../models", PromptMode = "auto", GuidanceStart = 0.9, GuidanceEnd = 0.1 };
+
+        var e = Assert.Throws<JobValidationException>(() => JobValidator.Validate(job, new WorkflowOptions()));
+
+        Assert.Contains(e.Errors, m => m.StartsWith("input"));
+        Assert.Contains(e.Errors, m => m.StartsWith("steps"));
+        Assert.Contains(e.Errors, m => m.StartsWith("count"));
+        Assert.Contains(e.Errors, m => m.StartsWith("model"));
+        Assert.Contains(e.Errors, m => m.StartsWith("promptMode") && m.Contains("BLIP"));
+        Assert.Contains(e.Errors, m => m.StartsWith("guidanceStart"));
+    }
+
+    [Fact]
+    public void Prompt_mode_auto_is_rejected_as_not_available_in_this_build()
+    {
+        var e = Assert.Throws<JobValidationException>(() =>
+            JobValidator.Validate(new JobRequest { Input = "a.png", PromptMode = "auto" }, new WorkflowOptions()));
+        Assert.Contains("BLIP", Assert.Single(e.Errors));
+    }
+
+    [Fact]
+    public void Blob_job_id_is_the_same_for_the_same_blob_version_and_new_for_a_reupload()
+    {
+        var id = BlobNames.JobIdForBlob("photos/My Cat.png", "\"0x8DC1\"");
+
+        Assert.Equal(id, BlobNames.JobIdForBlob("photos/My Cat.png", "\"0x8DC1\""));
+        Assert.NotEqual(id, BlobNames.JobIdForBlob("photos/My Cat.png", "\"0x8DC2\""));
+        Assert.Empty(BlobNames.CheckJobId(id));
+        Assert.StartsWith("blob-my-cat-", id);
+    }
+
+    [Fact]
+    public async Task Batch_runs_its_jobs_records_each_outcome_and_writes_the_result()
+    {
+        var (host, generator) = await StartAsync();
+        await using var _ = host;
+        await WorkflowHarness.UploadInputAsync(host, "batch/a.png");
+        await WorkflowHarness.UploadInputAsync(host, "batch/b.png");
+        await WorkflowHarness.UploadInputAsync(host, "batch/c.png", "broken"u8.ToArray());
+        var manifest = new BatchManifest { InputPrefix = "batch/", Defaults = WorkflowHarness.Job("ignored") };
+        await host.Blobs.UploadAsync(StoreContainer.Batches, "nightly.json", BinaryData.FromString(JsonSerializer.Serialize(manifest, JobRequest.JsonOptions)));
+
+        var batch = await host.Submitter.SubmitBatchAsync("nightly", "nightly.json");
+        var done = await WorkflowHarness.WaitAsync(host, batch.JobId);
+
+        WorkflowHarness.AssertCompleted(done);
+        var result = done.ReadOutputAs<BatchResult>()!;
+        Assert.Equal((2, 1), (result.Completed, result.Failed));
+        Assert.True(await host.Blobs.ExistsAsync(StoreContainer.Batches, "nightly.result.json"));
+        Assert.Equal(2, generator.Calls);
+    }
+
+    [Fact]
+    public async Task Batch_with_an_unreadable_manifest_fails_and_says_why_in_its_result()
+    {
+        var (host, _) = await StartAsync();
+        await using var _h = host;
+        await host.Blobs.UploadAsync(StoreContainer.Batches, "broken.json", BinaryData.FromString("{ \"jobs\": [ }"));
+
+        var batch = await host.Submitter.SubmitBatchAsync("broken", "broken.json");
+        var done = await WorkflowHarness.WaitAsync(host, batch.JobId);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        var result = JsonDocument.Parse((await host.Blobs.DownloadAsync(StoreContainer.Batches, "broken.result.json")).ToString());
+        Assert.Contains("not valid JSON", result.RootElement.GetProperty("reason").GetString());
+    }
+
+    private static async Task<(PortableHost, ScriptedGenerator)> StartAsync()
+    {
+        var generator = new ScriptedGenerator();
+        var host = await new WorkflowHarness(DurableBackend.Memory).StartHostAsync(generator);
+        return (host, generator);
+    }
+
+    private static async Task<JsonElement> AssertFailedAsync(PortableHost host, string jobId, string reasonContains)
+    {
+        var done = await WorkflowHarness.WaitAsync(host, jobId);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        var failed = JsonDocument.Parse((await host.Blobs.DownloadAsync(StoreContainer.Outputs, BlobNames.Failed(jobId))).ToString()).RootElement;
+        Assert.Contains(reasonContains, failed.GetProperty("reason").GetString());
+        return failed;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using ControlNet.Cli.Hosting;
+using ControlNet.Workflow.Jobs;
+using ControlNet.Workflow.Storage;
+using Microsoft.DurableTask.Client;
+
+namespace ControlNet.Workflow.Tests;
+
+/// <summary>Faults the durable workflow survives, on the Azure Storage backend (Azurite).</summary>
+public sealed class DurableFaultTests
+{
+    [Fact]
+    public async Task Job_finishes_on_a_new_host_after_the_host_stops_mid_generate_without_rerunning_completed_activities()
+    {
+        var harness = new WorkflowHarness(DurableBackend.AzureStorage);
+        var heldCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var neverReleased = new TaskCompletionSource();
+        var first = new ScriptedGenerator
+        {
+            // Call 1 completes; call 2 is the one "running" when the host goes away.
+            BeforeGenerate = (_, call) =>
+            {
+                if (call < 2) return Task.CompletedTask;
+                heldCall.TrySetResult();
+                return neverReleased.Task;
+            },
+        };
+        // A short visibility timeout: the activity the stopped host held is handed out again quickly.
+        void Configure(PortableHostOptions o) => o.WorkItemVisibilityTimeout = TimeSpan.FromSeconds(6);
+
+        var host1 = await harness.StartHostAsync(first, Configure);
+        await WorkflowHarness.UploadInputAsync(host1, "restart/house.png");
+        var job = await host1.Submitter.SubmitAsync(WorkflowHarness.Job("restart/house.png", count: 3) with { JobId = "restart-job" });
+        await heldCall.Task.WaitAsync(WorkflowHarness.JobTimeout);
+        // The first image must be recorded in history (not just written) before the stop.
+        var status = await WaitForImagesDoneAsync(host1.Client, job.JobId, 1);
+        var controlMapEtag = (await host1.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.ControlMap(job.JobId)))!.ETag;
+        var firstSeed = Assert.Single(first.CompletedSeeds);
+        var firstImageEtag = (await host1.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.Image(job.JobId, (int)(firstSeed - 100))))!.ETag;
+        await host1.DisposeAsync();
+
+        var second = new ScriptedGenerator();
+        await using var host2 = await harness.StartHostAsync(second, Configure);
+        var done = await WorkflowHarness.WaitAsync(host2, job.JobId);
+
+        WorkflowHarness.AssertCompleted(done);
+        Assert.Equal(2, second.Calls);
+        Assert.DoesNotContain(firstSeed, second.CompletedSeeds);
+        Assert.Equal(controlMapEtag, (await host2.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.ControlMap(job.JobId)))!.ETag);
+        Assert.Equal(firstImageEtag, (await host2.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.Image(job.JobId, (int)(firstSeed - 100))))!.ETag);
+        var result = done.ReadOutputAs<JobResult>()!;
+        Assert.Equal([BlobNames.Image(job.JobId, 0), BlobNames.Image(job.JobId, 1), BlobNames.Image(job.JobId, 2)], result.Images);
+        Assert.True(await host2.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Manifest(job.JobId)));
+        Assert.NotNull(status);
+    }
+
+    [Fact]
+    public async Task Generate_that_fails_transiently_twice_succeeds_on_retry()
+    {
+        var harness = new WorkflowHarness(DurableBackend.AzureStorage);
+        var generator = new ScriptedGenerator
+        {
+            BeforeGenerate = (_, call) => call <= 2 ? throw new IOException($"GPU device lost (simulated, call {call})") : Task.CompletedTask,
+        };
+        await using var host = await harness.StartHostAsync(generator);
+        await WorkflowHarness.UploadInputAsync(host, "retry/house.png");
+
+        var job = await host.Submitter.SubmitAsync(WorkflowHarness.Job("retry/house.png"));
+        var done = await WorkflowHarness.WaitAsync(host, job.JobId);
+
+        WorkflowHarness.AssertCompleted(done);
+        Assert.Equal(3, generator.Calls);
+        Assert.False(await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Failed(job.JobId)));
+        Assert.True(await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Image(job.JobId, 0)));
+    }
+
+    [Fact]
+    public async Task Same_blob_event_delivered_twice_starts_one_job()
+    {
+        var harness = new WorkflowHarness(DurableBackend.AzureStorage);
+        var generator = new ScriptedGenerator();
+        await using var host = await harness.StartHostAsync(generator);
+        await WorkflowHarness.UploadInputAsync(host, "events/house.png", metadata: new Dictionary<string, string> { ["prompt"] = "a house", ["steps"] = "2", ["seed"] = "7", ["resolution"] = "64" });
+        var blob = (await host.Blobs.GetPropertiesAsync(StoreContainer.Inputs, "events/house.png"))!;
+
+        var deliveries = await Task.WhenAll(host.Submitter.SubmitBlobAsync(blob), host.Submitter.SubmitBlobAsync(blob));
+        var done = await WorkflowHarness.WaitAsync(host, deliveries[0].JobId);
+        var late = await host.Submitter.SubmitBlobAsync(blob);
+
+        Assert.Equal(deliveries[0].JobId, deliveries[1].JobId);
+        Assert.Equal(BlobNames.JobIdForBlob(blob.Name, blob.ETag), deliveries[0].JobId);
+        Assert.Single(deliveries, d => d.Outcome == SubmitOutcome.Started);
+        Assert.Equal(SubmitOutcome.AlreadyExists, late.Outcome);
+        WorkflowHarness.AssertCompleted(done);
+        Assert.Equal(1, generator.Calls);
+    }
+
+    private static async Task<JobStatus?> WaitForImagesDoneAsync(DurableTaskClient client, string jobId, int images)
+    {
+        // Custom status has no wait API; poll it, bounded by the job timeout.
+        using var timeout = new CancellationTokenSource(WorkflowHarness.JobTimeout);
+        while (true)
+        {
+            var state = await client.GetInstanceAsync(jobId, getInputsAndOutputs: true, timeout.Token);
+            var status = state?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<JobStatus>(json) : null;
+            if (status?.ImagesDone >= images) return status;
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+}
