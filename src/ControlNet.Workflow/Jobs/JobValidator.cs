@@ -53,7 +53,7 @@ public static partial class JobValidator
                 errors.Add("promptMode 'user' needs a prompt; give one, or use promptMode 'default' or 'none'.");
                 break;
             case PromptMode.None or PromptMode.Default when prompt.Length > 0:
-                errors.Add($"prompt is given but promptMode is '{mode.ToString().ToLowerInvariant()}', which ignores it; remove the prompt or use promptMode 'user'.");
+                errors.Add($"prompt is given but promptMode is '{mode?.ToString().ToLowerInvariant()}', which ignores it; remove the prompt or use promptMode 'user'.");
                 break;
         }
         if (prompt.Length > MaxPromptLength) errors.Add($"prompt is {prompt.Length} characters; the limit is {MaxPromptLength}.");
