@@ -56,6 +56,13 @@ internal static class JobArguments
         };
     }
 
+    /// <summary>
+    /// `--queue-poll-ms N`: the longest an idle Azure Storage worker waits between queue polls (default 1000).
+    /// Lower means less latency per orchestration hop and more storage transactions.
+    /// </summary>
+    public static TimeSpan QueuePolling(CommandLineArguments args) =>
+        TimeSpan.FromMilliseconds(args.Int("queue-poll-ms", 1000, 10, 60_000));
+
     public static DurableBackend Backend(CommandLineArguments args) => args.Optional("durable") switch
     {
         null or "memory" => DurableBackend.Memory,

@@ -23,9 +23,10 @@ internal static class RunCommand
         var backend = JobArguments.Backend(args);
         var outputDir = args.Optional("output-dir");
         var job = JobArguments.Read(args, input);
+        var polling = JobArguments.QueuePolling(args);
         var generator = createGenerator(args);
         args.RejectUnused();
-        var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator };
+        var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator, MaxQueuePollingInterval = polling };
         // Reject a bad job before uploading anything.
         JobValidator.Validate(job with { Input = File.Exists(input) ? "cli/" + Path.GetFileName(input) : input }, options.Workflow);
 
@@ -66,25 +67,38 @@ internal static class RunCommand
         return 0;
     }
 
-    /// <summary>Waits on the durable completion API; meanwhile redraws one status line from custom status and step progress.</summary>
-    internal static async Task<OrchestrationMetadata> WaitWithProgressAsync(PortableHost host, string jobId, CancellationToken ct)
+    /// <summary>
+    /// Polls the instance (every 250 ms by default), redrawing one status line from custom status and step progress, until
+    /// it ends. (Polling here rather than the completion API: DTFx's Azure Storage backend answers that one on
+    /// a 2-second status poll, which would add up to 2 s to every job a user waits for.)
+    /// </summary>
+    internal static async Task<OrchestrationMetadata> WaitWithProgressAsync(
+        PortableHost host, string jobId, CancellationToken ct, bool showProgress = true, int pollMilliseconds = 250)
     {
-        var completion = host.Client.WaitForInstanceCompletionAsync(jobId, getInputsAndOutputs: true, ct);
         var steps = host.Services.GetRequiredService<JobProgress>();
-        var interactive = !Console.IsErrorRedirected;
+        var interactive = showProgress && !Console.IsErrorRedirected;
         string last = "";
-        while (await Task.WhenAny(completion, Task.Delay(250, ct)) != completion)
+        while (true)
         {
             var state = await host.Client.GetInstanceAsync(jobId, getInputsAndOutputs: false, ct);
-            var status = state?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<JobStatus>(json) : null;
-            var line = status is null ? "queued" : $"{status.Stage} image {status.ImagesDone}/{status.ImagesTotal}";
-            if (status?.Stage == JobStages.Generating && steps.Get(jobId) is { } p) line += $", step {p.Step}/{p.Steps} of image {p.Image}";
-            if (line == last) continue;
-            last = line;
-            if (interactive) Console.Error.Write($"\r\u001b[2K{line}");
-            else Console.Error.WriteLine(line);
+            if (state is { IsCompleted: true })
+            {
+                if (interactive && last.Length > 0) Console.Error.WriteLine();
+                return (await host.Client.GetInstanceAsync(jobId, getInputsAndOutputs: true, ct))!;
+            }
+            if (showProgress)
+            {
+                var status = state?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<JobStatus>(json) : null;
+                var line = status is null ? "queued" : $"{status.Stage} image {status.ImagesDone}/{status.ImagesTotal}";
+                if (status?.Stage == JobStages.Generating && steps.Get(jobId) is { } p) line += $", step {p.Step}/{p.Steps} of image {p.Image}";
+                if (line != last)
+                {
+                    last = line;
+                    if (interactive) Console.Error.Write($"\r\u001b[2K{line}");
+                    else Console.Error.WriteLine(line);
+                }
+            }
+            await Task.Delay(pollMilliseconds, ct);
         }
-        if (interactive) Console.Error.WriteLine();
-        return await completion;
     }
 }

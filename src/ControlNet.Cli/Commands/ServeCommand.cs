@@ -21,6 +21,7 @@ internal static class ServeCommand
             throw new InvalidInputException($"--watch only knows 'inputs' (the uploads container), got '{watch}'.");
         var poll = TimeSpan.FromSeconds(args.Int("poll-seconds", 2, 1, 3600));
         var concurrency = args.Int("generation-concurrency", 1, 1, 64);
+        var polling = JobArguments.QueuePolling(args);
         var generator = createGenerator(args);
         args.RejectUnused();
 
@@ -28,6 +29,7 @@ internal static class ServeCommand
         {
             Backend = backend,
             CreateGenerator = _ => generator,
+            MaxQueuePollingInterval = polling,
             Workflow = new ControlNet.Workflow.WorkflowOptions { GenerationConcurrency = concurrency },
         };
         await using var host = await PortableHost.StartAsync(options, ct);

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using ControlNet.Core.Imaging;
+
+namespace ControlNet.Cli.Tests;
+
+/// <summary>
+/// `controlnet run` as the quick start uses it: a local file through the durable workflow (embedded memory
+/// backend) with blobs on Azurite, which scripts/test starts.
+/// </summary>
+public class RunCommandTests : IClassFixture<GenerateCommandTests.TinyModels>, IDisposable
+{
+    private readonly GenerateCommandTests.TinyModels _models;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cli-run-").FullName;
+
+    public RunCommandTests(GenerateCommandTests.TinyModels models) => _models = models;
+
+    [Fact]
+    public void Runs_one_job_through_the_durable_workflow_and_downloads_its_outputs()
+    {
+        var outputs = Path.Combine(_directory, "out");
+        var result = CliRunner.Run("run", "--input", CliRunner.Photo, "--models", _models.Root, "--prompt", "a house",
+            "--seed", "3", "--count", "2", "--steps", "3", "--durable", "memory", "--provider", "cpu", "--output-dir", outputs);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(["control.png", "image-000.png", "image-001.png", "manifest.json"], Directory.GetFiles(outputs).Select(Path.GetFileName).Order());
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outputs, "manifest.json")));
+        Assert.Equal("completed", manifest.RootElement.GetProperty("status").GetString());
+        Assert.Equal([3L, 4L], manifest.RootElement.GetProperty("images").EnumerateArray().Select(i => i.GetProperty("seed").GetInt64()));
+        Assert.Equal(512, ImageDecoder.DecodeFile(Path.Combine(outputs, "image-001.png")).Width);
+        Assert.Contains("manifest.json", result.Stdout);
+    }
+
+    [Fact]
+    public void Corrupt_input_ends_as_a_failed_job_with_its_reason()
+    {
+        var input = Path.Combine(_directory, "broken.png");
+        File.WriteAllBytes(input, File.ReadAllBytes(CliRunner.Photo)[..5000]);
+        var result = CliRunner.Run("run", "--input", input, "--models", _models.Root, "--durable", "memory", "--provider", "cpu",
+            "--output-dir", Path.Combine(_directory, "none"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("corrupt or truncated", result.Stderr);
+        Assert.Contains("failed.json", result.Stdout);
+        Assert.False(Directory.Exists(Path.Combine(_directory, "none")));
+    }
+
+    [Fact]
+    public void Invalid_job_options_are_rejected_before_anything_is_uploaded()
+    {
+        var result = CliRunner.Run("run", "--input", CliRunner.Photo, "--models", _models.Root, "--count", "500", "--steps", "0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("count", result.Stderr);
+        Assert.Contains("steps", result.Stderr);
+        Assert.DoesNotContain("uploaded", result.Stderr);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
