@@ -34,7 +34,9 @@ internal static class RunCommand
         if (File.Exists(input))
         {
             var blobName = $"cli/{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Path.GetFileName(input)}";
-            await host.Blobs.UploadAsync(StoreContainer.Inputs, blobName, BinaryData.FromBytes(await File.ReadAllBytesAsync(input, ct)), ct: ct);
+            // Marked as submitted: a `serve --watch inputs` on the same storage must not start a second job for it.
+            await host.Blobs.UploadAsync(StoreContainer.Inputs, blobName, BinaryData.FromBytes(await File.ReadAllBytesAsync(input, ct)),
+                new Dictionary<string, string> { [BlobJobParameters.SubmittedByKey] = "controlnet-run" }, ct);
             Console.Error.WriteLine($"uploaded {input} -> {host.Blobs.Describe(StoreContainer.Inputs, blobName)}");
             job = job with { Input = blobName };
         }

@@ -37,6 +37,7 @@ public sealed class InputWatcher(PortableHost host, ILogger logger, string? pref
             var jobId = BlobNames.JobIdForBlob(blob.Name, blob.ETag);
             if (_handled.Contains(jobId)) continue;
             if (BlobNames.Check(blob.Name, "input").Count > 0
+                || Workflow.Jobs.BlobJobParameters.IsSubmittedExplicitly(blob)
                 || await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Manifest(jobId), ct)
                 || await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Failed(jobId), ct))
             {

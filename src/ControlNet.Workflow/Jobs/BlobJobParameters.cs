@@ -11,6 +11,14 @@ namespace ControlNet.Workflow.Jobs;
 /// </summary>
 public static class BlobJobParameters
 {
+    /// <summary>
+    /// Metadata key marking an upload whose job was submitted explicitly (by `controlnet run` or the HTTP API):
+    /// blob watchers leave such blobs alone, so one upload never becomes two jobs.
+    /// </summary>
+    public const string SubmittedByKey = "submittedBy";
+
+    public static bool IsSubmittedExplicitly(StoredBlob blob) => blob.Metadata.ContainsKey(SubmittedByKey);
+
     public static JobRequest FromMetadata(StoredBlob blob)
     {
         var m = blob.Metadata;
