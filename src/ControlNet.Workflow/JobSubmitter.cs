@@ -51,17 +51,28 @@ public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, Work
         }
         catch (JobValidationException e)
         {
-            var failure = new { jobId, status = JobStages.Failed, stage = JobStages.Validating, reason = e.Message, input = blobs.Describe(StoreContainer.Inputs, blob.Name) };
-            await blobs.UploadAsync(StoreContainer.Outputs, BlobNames.Failed(jobId),
-                BinaryData.FromObjectAsJson(failure, JobRequest.JsonOptions), ct: ct);
-            return new SubmitResult(jobId, SubmitOutcome.Rejected, e.Message);
+            return await RejectBlobAsync(blob, jobId, e.Errors, ct);
         }
         return await StartOnceAsync(GenerateJobOrchestrator.Name, jobId, request, ct);
     }
 
+    /// <summary>Records why an uploaded blob starts no job: outputs/&lt;jobId&gt;/failed.json, the input untouched.</summary>
+    public async Task<SubmitResult> RejectBlobAsync(StoredBlob blob, string jobId, IReadOnlyList<string> problems, CancellationToken ct = default)
+    {
+        var reason = string.Join(" ", problems);
+        var failure = new { jobId, status = JobStages.Failed, stage = JobStages.Validating, reason, input = $"{blobs.Containers.Inputs}/{blob.Name}" };
+        await blobs.UploadAsync(StoreContainer.Outputs, BlobNames.Failed(jobId), BinaryData.FromObjectAsJson(failure, JobRequest.JsonOptions), ct: ct);
+        return new SubmitResult(jobId, SubmitOutcome.Rejected, reason);
+    }
+
+    /// <summary>Leaves room for "-NNNN" within a job id's 80 characters.</summary>
+    public const int MaxBatchIdLength = BlobNames.MaxJobIdLength - 5;
+
     public async Task<SubmitResult> SubmitBatchAsync(string batchId, string manifestBlob, CancellationToken ct = default)
     {
         var errors = BlobNames.CheckJobId(batchId).Concat(BlobNames.Check(manifestBlob, "batch manifest")).ToList();
+        if (batchId.Length > MaxBatchIdLength)
+            errors.Add($"batch id '{batchId}' is longer than {MaxBatchIdLength} characters (its jobs are named <batchId>-NNNN).");
         if (errors.Count > 0) throw new JobValidationException(errors);
         return await StartOnceAsync(BatchOrchestrator.Name, batchId, new BatchInput(batchId, manifestBlob), ct);
     }

@@ -9,10 +9,12 @@ namespace ControlNet.Workflow.Tests;
 /// <summary>Bad input ends as a failed job with failed.json, or as a rejected submission — never stuck, never retried forever.</summary>
 public sealed class BadInputTests
 {
-    [Fact]
-    public async Task Corrupt_image_ends_as_failed_job_with_reason_in_failed_json_and_input_kept()
+    [Theory]
+    [InlineData(DurableBackend.Memory)]
+    [InlineData(DurableBackend.AzureStorage)] // where a poison message would loop if the fault were retried forever
+    public async Task Corrupt_image_ends_as_failed_job_with_reason_in_failed_json_and_input_kept(DurableBackend backend)
     {
-        var (host, generator) = await StartAsync();
+        var (host, generator) = await StartAsync(backend);
         await using var _ = host;
         await WorkflowHarness.UploadInputAsync(host, "bad/corrupt.png", "this is not a PNG"u8.ToArray());
 
@@ -24,10 +26,12 @@ public sealed class BadInputTests
         Assert.Equal(0, generator.Calls);
     }
 
-    [Fact]
-    public async Task Missing_input_blob_ends_as_failed_job_naming_the_blob()
+    [Theory]
+    [InlineData(DurableBackend.Memory)]
+    [InlineData(DurableBackend.AzureStorage)]
+    public async Task Missing_input_blob_ends_as_failed_job_naming_the_blob(DurableBackend backend)
     {
-        var (host, _) = await StartAsync();
+        var (host, _) = await StartAsync(backend);
         await using var __ = host;
 
         var job = await host.Submitter.SubmitAsync(WorkflowHarness.Job("bad/nowhere.png"));
@@ -172,10 +176,56 @@ public sealed class BadInputTests
         Assert.Contains("not valid JSON", result.RootElement.GetProperty("reason").GetString());
     }
 
-    private static async Task<(PortableHost, ScriptedGenerator)> StartAsync()
+    [Fact]
+    public async Task Input_replaced_after_the_job_started_is_not_processed_under_the_old_id()
+    {
+        var (host, generator) = await StartAsync();
+        await using var _ = host;
+        await WorkflowHarness.UploadInputAsync(host, "bad/version.png");
+        var first = (await host.Blobs.GetPropertiesAsync(StoreContainer.Inputs, "bad/version.png"))!;
+        await WorkflowHarness.UploadInputAsync(host, "bad/version.png"); // a new version: new ETag
+
+        var job = await host.Submitter.SubmitAsync(BlobJobParameters.FromMetadata(first) with { Steps = 2, Resolution = 64, PromptMode = "none" });
+        await AssertFailedAsync(host, job.JobId, "was replaced after this job started");
+        Assert.Equal(0, generator.Calls);
+    }
+
+    [Fact]
+    public async Task Control_map_larger_than_the_size_limit_fails_before_generating()
+    {
+        var (host, generator) = await StartAsync();
+        await using var _ = host;
+        var panorama = ControlNet.Core.Imaging.PngFile.Encode(new ControlNet.Core.Imaging.ByteImage(3000, 400, 3));
+        await WorkflowHarness.UploadInputAsync(host, "bad/panorama.png", panorama);
+
+        // 3000×400 at resolution 512 gives a 3840×512 map: a valid resize, but over the 2048-pixel job limit.
+        var job = await host.Submitter.SubmitAsync(WorkflowHarness.Job("bad/panorama.png") with { Resolution = 512 });
+        await AssertFailedAsync(host, job.JobId, "over the 2048-pixel limit per side");
+        Assert.Equal(0, generator.Calls);
+    }
+
+    [Fact]
+    public async Task Batch_with_duplicate_job_ids_fails_and_lists_them()
+    {
+        var (host, generator) = await StartAsync();
+        await using var _h = host;
+        var job = WorkflowHarness.Job("bad/house.png");
+        await host.Blobs.UploadAsync(StoreContainer.Batches, "dupes.json",
+            BinaryData.FromString(JsonSerializer.Serialize(new { jobs = new[] { job with { JobId = "same" }, job with { JobId = "same" } } }, JobRequest.JsonOptions)));
+
+        var batch = await host.Submitter.SubmitBatchAsync("dupes", "dupes.json");
+        var done = await WorkflowHarness.WaitAsync(host, batch.JobId);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        var result = JsonDocument.Parse((await host.Blobs.DownloadAsync(StoreContainer.Batches, "dupes.result.json")).ToString());
+        Assert.Contains("'dupes-same' appears 2 times", result.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(0, generator.Calls);
+    }
+
+    private static async Task<(PortableHost, ScriptedGenerator)> StartAsync(DurableBackend backend = DurableBackend.Memory)
     {
         var generator = new ScriptedGenerator();
-        var host = await new WorkflowHarness(DurableBackend.Memory).StartHostAsync(generator);
+        var host = await new WorkflowHarness(backend).StartHostAsync(generator);
         return (host, generator);
     }
 

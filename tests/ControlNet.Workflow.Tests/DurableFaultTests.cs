@@ -51,7 +51,8 @@ public sealed class DurableFaultTests
         var result = done.ReadOutputAs<JobResult>()!;
         Assert.Equal([BlobNames.Image(job.JobId, 0), BlobNames.Image(job.JobId, 1), BlobNames.Image(job.JobId, 2)], result.Images);
         Assert.True(await host2.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Manifest(job.JobId)));
-        Assert.NotNull(status);
+        // Before the stop the job was generating with exactly one image recorded (image 2 held, image 3 queued).
+        Assert.Equal((JobStages.Generating, 1), (status!.Stage, status.ImagesDone));
     }
 
     [Fact]

@@ -60,6 +60,31 @@ public sealed class InputWatcherTests
     }
 
     [Fact]
+    public async Task Upload_with_an_unusable_name_gets_a_failed_json_instead_of_being_ignored()
+    {
+        var harness = new WorkflowHarness(DurableBackend.Memory);
+        var generator = new ScriptedGenerator();
+        await using var host = await harness.StartHostAsync(generator);
+        // Azure accepts an empty folder segment; the workflow's name rules do not. Uploaded around the blob store,
+        // which would refuse the name, as any other client could.
+        var connection = new PortableHostOptions().StorageConnectionString;
+        await new Azure.Storage.Blobs.BlobServiceClient(connection).GetBlobContainerClient(host.Blobs.Containers.Inputs)
+            .UploadBlobAsync("odd//name.png", BinaryData.FromBytes(TestImages.SquarePng()));
+
+        var rejected = new List<SubmitResult>();
+        var watcher = new InputWatcher(host, NullLogger.Instance);
+        watcher.JobSubmitted += (_, result) => rejected.Add(result);
+        Assert.Empty(await watcher.ScanOnceAsync(CancellationToken.None));
+
+        var result = Assert.Single(rejected);
+        Assert.Equal(SubmitOutcome.Rejected, result.Outcome);
+        var failed = (await host.Blobs.DownloadAsync(StoreContainer.Outputs, BlobNames.Failed(result.JobId))).ToString();
+        Assert.Contains("odd//name.png", failed);
+        Assert.Contains("empty folder segment", failed);
+        Assert.Equal(0, generator.Calls);
+    }
+
+    [Fact]
     public async Task Uploads_submitted_explicitly_are_left_to_their_submitter()
     {
         var harness = new WorkflowHarness(DurableBackend.Memory);

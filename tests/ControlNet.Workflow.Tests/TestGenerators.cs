@@ -13,8 +13,6 @@ namespace ControlNet.Workflow.Tests;
 public sealed class ScriptedGenerator : IImageGenerator
 {
     private int _calls;
-    private int _running;
-    private int _peak;
 
     public ConcurrentQueue<long> CompletedSeeds { get; } = new();
 
@@ -23,34 +21,44 @@ public sealed class ScriptedGenerator : IImageGenerator
 
     public int Calls => Volatile.Read(ref _calls);
 
+    public async Task<ByteImage> GenerateAsync(GenerationSettings settings, ByteImage controlMap, IProgress<int>? stepProgress, CancellationToken ct)
+    {
+        var call = Interlocked.Increment(ref _calls);
+        if (settings.Model != "sd15") throw new InvalidInputException($"Model '{settings.Model}' is not in the models folder (known: sd15).");
+        if (settings.ControlNets.Any(n => n != "canny")) throw new InvalidInputException($"ControlNet '{settings.ControlNets[0]}' is not in the models folder (known: canny).");
+        if (BeforeGenerate is not null) await BeforeGenerate(settings, call);
+        for (int step = 1; step <= settings.Steps; step++) stepProgress?.Report(step);
+        var image = new ByteImage(settings.Width, settings.Height, 3);
+        for (int y = 0; y < image.Height; y++)
+        for (int x = 0; x < image.Width; x++)
+        for (int c = 0; c < 3; c++)
+        {
+            int sx = x * controlMap.Width / image.Width, sy = y * controlMap.Height / image.Height;
+            image.Data[(y * image.Width + x) * 3 + c] = (byte)(255 - controlMap.Data[(sy * controlMap.Width + sx) * controlMap.Channels + Math.Min(c, controlMap.Channels - 1)]);
+        }
+        CompletedSeeds.Enqueue(settings.Seed);
+        return image;
+    }
+}
+
+/// <summary>Wraps a real generator to count calls and the most that ran at once; changes nothing else.</summary>
+public sealed class CountingGenerator(IImageGenerator inner) : IImageGenerator
+{
+    private int _calls;
+    private int _running;
+    private int _peak;
+
+    public int Calls => Volatile.Read(ref _calls);
+
     public int PeakConcurrency => Volatile.Read(ref _peak);
 
     public async Task<ByteImage> GenerateAsync(GenerationSettings settings, ByteImage controlMap, IProgress<int>? stepProgress, CancellationToken ct)
     {
-        var call = Interlocked.Increment(ref _calls);
-        var running = Interlocked.Increment(ref _running);
+        Interlocked.Increment(ref _calls);
+        int running = Interlocked.Increment(ref _running);
         int peak;
         while (running > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, running, peak) != peak) { }
-        try
-        {
-            if (settings.Model != "sd15") throw new InvalidInputException($"Model '{settings.Model}' is not in the models folder (known: sd15).");
-            if (settings.ControlNets.Any(n => n != "canny")) throw new InvalidInputException($"ControlNet '{settings.ControlNets[0]}' is not in the models folder (known: canny).");
-            if (BeforeGenerate is not null) await BeforeGenerate(settings, call);
-            for (int step = 1; step <= settings.Steps; step++) stepProgress?.Report(step);
-            var image = new ByteImage(settings.Width, settings.Height, 3);
-            for (int y = 0; y < image.Height; y++)
-            for (int x = 0; x < image.Width; x++)
-            for (int c = 0; c < 3; c++)
-            {
-                int sx = x * controlMap.Width / image.Width, sy = y * controlMap.Height / image.Height;
-                image.Data[(y * image.Width + x) * 3 + c] = (byte)(255 - controlMap.Data[(sy * controlMap.Width + sx) * controlMap.Channels + Math.Min(c, controlMap.Channels - 1)]);
-            }
-            CompletedSeeds.Enqueue(settings.Seed);
-            return image;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _running);
-        }
+        try { return await inner.GenerateAsync(settings, controlMap, stepProgress, ct); }
+        finally { Interlocked.Decrement(ref _running); }
     }
 }

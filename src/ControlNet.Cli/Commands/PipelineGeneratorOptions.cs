@@ -20,7 +20,8 @@ internal static class PipelineGeneratorOptions
             DeviceId = args.Int("device-id", 0, 0, 64),
             IntraOpThreads = args.Int("threads", 0, 0, 1024),
         }.Validated();
-        _cache ??= new ModelCache(runtime, message => Console.Error.WriteLine($"note: {message}"));
-        return new PipelineImageGenerator(root, _cache);
+        // Each command creates its generator once per process; the cache outlives it for the process's life.
+        var cache = LazyInitializer.EnsureInitialized(ref _cache, () => new ModelCache(runtime, message => Console.Error.WriteLine($"note: {message}")));
+        return new PipelineImageGenerator(root, cache);
     }
 }

@@ -33,7 +33,8 @@ internal static class RunCommand
         await using var host = await PortableHost.StartAsync(options, ct);
         if (File.Exists(input))
         {
-            var blobName = $"cli/{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Path.GetFileName(input)}";
+            // Time plus a random part: two runs of same-named files never overwrite each other's input.
+            var blobName = $"cli/{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}-{Path.GetFileName(input)}";
             // Marked as submitted: a `serve --watch inputs` on the same storage must not start a second job for it.
             await host.Blobs.UploadAsync(StoreContainer.Inputs, blobName, BinaryData.FromBytes(await File.ReadAllBytesAsync(input, ct)),
                 new Dictionary<string, string> { [BlobJobParameters.SubmittedByKey] = "controlnet-run" }, ct);

@@ -36,8 +36,15 @@ public sealed class InputWatcher(PortableHost host, ILogger logger, string? pref
         {
             var jobId = BlobNames.JobIdForBlob(blob.Name, blob.ETag);
             if (_handled.Contains(jobId)) continue;
-            if (BlobNames.Check(blob.Name, "input").Count > 0
-                || Workflow.Jobs.BlobJobParameters.IsSubmittedExplicitly(blob)
+            if (BlobNames.Check(blob.Name, "input") is { Count: > 0 } nameProblems)
+            {
+                // Not silently ignored: the upload gets a failed.json saying why (the derived job id is always safe).
+                var rejected = await host.Submitter.RejectBlobAsync(blob, jobId, nameProblems, ct);
+                _handled.Add(jobId);
+                JobSubmitted?.Invoke(blob, rejected);
+                continue;
+            }
+            if (Workflow.Jobs.BlobJobParameters.IsSubmittedExplicitly(blob)
                 || await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Manifest(jobId), ct)
                 || await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Failed(jobId), ct))
             {

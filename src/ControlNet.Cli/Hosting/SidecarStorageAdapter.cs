@@ -23,6 +23,8 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
 {
     private readonly ConcurrentDictionary<TaskActivityWorkItem, CancellationTokenSource> _renewals = new(ReferenceEqualityComparer.Instance);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly object _stopLock = new();
+    private Task? _stopped;
 
     public async Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem,
         OrchestrationRuntimeState newOrchestrationRuntimeState, IList<TaskMessage> outboundMessages,
@@ -64,7 +66,7 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
     public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
     {
         var workItem = await inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
-        if (workItem is not null)
+        if (workItem is not null && !_stopping.IsCancellationRequested)
         {
             var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             _renewals[workItem] = cts;
@@ -75,18 +77,22 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
 
     private async Task RenewUntilDoneAsync(TaskActivityWorkItem workItem, CancellationToken done)
     {
-        try
+        while (!done.IsCancellationRequested)
         {
-            while (true)
+            try
             {
                 await Task.Delay(renewInterval, done);
                 await inner.RenewTaskActivityWorkItemLockAsync(workItem);
             }
-        }
-        catch (OperationCanceledException) { }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not renew the lock of activity work item {WorkItem}; another worker may run it again.", workItem.Id);
+            catch (OperationCanceledException) when (done.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // One failed renewal is not the end: keep trying, the lock still has the rest of its timeout.
+                logger.LogWarning(e, "Could not renew the lock of activity work item {WorkItem}; retrying at the next interval.", workItem.Id);
+            }
         }
     }
 
@@ -112,14 +118,28 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
     {
         _stopping.Cancel();
         foreach (var workItem in _renewals.Keys.ToList()) StopRenewing(workItem);
-        _stopping.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops the backend once. Both the host (to release leases promptly) and the sidecar's shutdown hook call
+    /// this; DTFx's StopAsync is not safe to run twice, and the sidecar calls it from a fire-and-forget
+    /// callback where an exception would crash the process.
+    /// </summary>
+    public Task StopAsync(bool isForced)
+    {
+        lock (_stopLock) return _stopped ??= StopInnerAsync(isForced);
+    }
+
+    private async Task StopInnerAsync(bool isForced)
+    {
+        try { await inner.StopAsync(isForced); }
+        catch (Exception e) { logger.LogWarning(e, "Stopping the Azure Storage backend failed; its leases expire on their own."); }
     }
 
     // Everything else passes straight through.
     public Task StartAsync() => inner.StartAsync();
-    public Task StopAsync() => inner.StopAsync();
-    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
+    public Task StopAsync() => StopAsync(isForced: false);
     public Task CreateAsync() => inner.CreateAsync();
     public Task CreateAsync(bool recreateInstanceStore) => inner.CreateAsync(recreateInstanceStore);
     public Task CreateIfNotExistsAsync() => inner.CreateIfNotExistsAsync();

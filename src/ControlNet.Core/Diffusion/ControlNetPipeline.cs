@@ -42,6 +42,25 @@ public sealed class ControlNetPipeline
     public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
         request.Validate();
+        try
+        {
+            return Sample(request, progress, cancellation);
+        }
+        catch (OnnxRuntimeException) when (cancellation.IsCancellationRequested)
+        {
+            // RunOptions.Terminate stops a Run midway with an ORT error; to callers it is a cancellation.
+            throw new OperationCanceledException("Generation was cancelled.", cancellation);
+        }
+        catch (OnnxRuntimeException e) when (e.Message.StartsWith("[ErrorCode:InvalidArgument]", StringComparison.Ordinal))
+        {
+            // Deterministic for this request and these models (e.g. a size an export with fixed dimensions
+            // cannot take): retrying cannot help, so it is the caller's to fix.
+            throw new InvalidInputException($"The models rejected this request ({request.Width}x{request.Height}): {e.Message.Split('\n')[0]}", e);
+        }
+    }
+
+    private GenerationResult Sample(GenerationRequest request, Action<GenerationProgress>? progress, CancellationToken cancellation)
+    {
         var total = Stopwatch.StartNew();
         var scheduler = new DdimScheduler(_models.SchedulerConfig, request.Steps);
         bool guided = ClassifierFreeGuidance.IsEnabled(request.GuidanceScale);

@@ -19,9 +19,13 @@ public static class ReferenceResize
         if (resolution < MinResolution || resolution > MaxResolution)
             throw new InvalidInputException($"Resolution must be between {MinResolution} and {MaxResolution}, got {resolution}.");
         double k = (double)resolution / Math.Min(width, height);
-        int targetHeight = RoundTo64(height * k);
-        int targetWidth = RoundTo64(width * k);
-        return (targetWidth, targetHeight);
+        double targetHeight = RoundTo64(height * k);
+        double targetWidth = RoundTo64(width * k);
+        if (Math.Max(targetWidth, targetHeight) > MaxResolution)
+            throw new InvalidInputException(
+                $"A {width}x{height} image at resolution {resolution} becomes {targetWidth}x{targetHeight}, over the {MaxResolution}-pixel " +
+                "limit per side; crop the image to a less extreme aspect ratio or lower the resolution.");
+        return ((int)targetWidth, (int)targetHeight);
     }
 
     public static ByteImage ToResolution(ByteImage image, int resolution)
@@ -46,5 +50,5 @@ public static class ReferenceResize
     }
 
     // max(1, …): a sliver of an image still gets one 64-pixel tile rather than a zero-sized map.
-    private static int RoundTo64(double side) => Math.Max(1, (int)Math.Round(side / 64.0, MidpointRounding.ToEven)) * 64;
+    private static double RoundTo64(double side) => Math.Max(1, Math.Round(side / 64.0, MidpointRounding.ToEven)) * 64;
 }

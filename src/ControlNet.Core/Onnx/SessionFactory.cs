@@ -24,24 +24,34 @@ public static class SessionFactory
             throw CudaUnavailable(modelPath, failure, null);
         if (options.Provider == ExecutionProviderChoice.Cuda || (options.Provider == ExecutionProviderChoice.Auto && _cudaFailure is null))
         {
-            var cudaOptions = BaseOptions(options);
+            using var cudaOptions = BaseOptions(options);
+            Exception? cudaError = null;
             try
             {
                 cudaOptions.AppendExecutionProvider_CUDA(options.DeviceId);
+                // The session copies its options: disposing them afterwards is safe.
                 return (new InferenceSession(modelPath, cudaOptions), $"cuda:{options.DeviceId}");
             }
-            catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException || (e is OnnxRuntimeException && IsCudaProblem(e)))
             {
-                cudaOptions.Dispose();
-                var reason = FirstLine(e.Message);
-                _cudaFailure = reason;
-                if (options.Provider == ExecutionProviderChoice.Cuda) throw CudaUnavailable(modelPath, reason, e);
-                log?.Invoke($"CUDA unavailable, using CPU: {reason}");
+                cudaError = e;
             }
+            // Only a CUDA problem (libraries, driver, device) means "use the CPU"; a broken model file is
+            // reported as such by the caller, and must not switch the whole process to the CPU.
+            var reason = FirstLine(cudaError.Message);
+            _cudaFailure = reason;
+            if (options.Provider == ExecutionProviderChoice.Cuda) throw CudaUnavailable(modelPath, reason, cudaError);
+            log?.Invoke($"CUDA unavailable, using CPU: {reason}");
         }
-        var cpuOptions = BaseOptions(options);
+        using var cpuOptions = BaseOptions(options);
         return (new InferenceSession(modelPath, cpuOptions), "cpu");
     }
+
+    private static bool IsCudaProblem(Exception e) =>
+        e.Message.Contains("Cuda", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("cudnn", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("cublas", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("shared library", StringComparison.OrdinalIgnoreCase);
 
     private static InvalidInputException CudaUnavailable(string modelPath, string reason, Exception? inner) =>
         new($"CUDA execution provider could not be used for {modelPath}: {reason}. It needs CUDA 13 and cuDNN 9 (and an NVIDIA GPU); or use --provider cpu.", inner!);

@@ -47,6 +47,8 @@ public sealed class StableDiffusionModels : IDisposable
             foreach (var name in ResidualNames.All) unet.RequireInput(name, ElementTypes.Floats);
             unet.RequireOutput("out_sample", ElementTypes.Floats);
 
+            RequireSameEmbeddingWidth(textEncoder, unet);
+
             var vae = Track(loaded, OnnxModel.Load(ModelFile(directory, "vae_decoder"), options, log));
             vae.RequireInput("latent_sample", ElementTypes.Floats);
             vae.RequireOutput("sample", ElementTypes.Floats);
@@ -66,6 +68,17 @@ public sealed class StableDiffusionModels : IDisposable
         model.RequireInput("sample", ElementTypes.Floats);
         model.RequireInput("timestep", ElementTypes.Timesteps);
         model.RequireInput("encoder_hidden_states", ElementTypes.Floats);
+    }
+
+    /// <summary>The text encoder's width D must be what the UNet cross-attends to (768 for SD1.5).</summary>
+    private static void RequireSameEmbeddingWidth(OnnxModel textEncoder, OnnxModel unet)
+    {
+        var produced = textEncoder.Session.OutputMetadata["last_hidden_state"].Dimensions;
+        var expected = unet.InputDimensions("encoder_hidden_states");
+        if (produced.Length == 3 && expected.Length == 3 && produced[2] > 0 && expected[2] > 0 && produced[2] != expected[2])
+            throw new InvalidInputException(
+                $"{textEncoder.Path} produces embeddings of width {produced[2]} but {unet.Path} takes {expected[2]}; " +
+                "the text encoder and UNet come from different models.");
     }
 
     private static OnnxModel Track(List<OnnxModel> loaded, OnnxModel model)

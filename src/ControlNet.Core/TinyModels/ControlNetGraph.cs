@@ -29,7 +29,7 @@ internal static class ControlNetGraph
 
         var residuals = options.Kind == TinyModelKind.Bench
             ? Bench(graph, options, sample, timestep, text, cond)
-            : Linear(graph, options, sample, cond);
+            : Linear(graph, options, sample, timestep, text, cond);
 
         for (int k = 0; k < Sd15Residuals.Count; k++)
         {
@@ -40,12 +40,18 @@ internal static class ControlNetGraph
     }
 
     /// <summary>
-    /// residual_k = q_k·mean(controlnet_cond[b]) broadcast onto zeros shaped by a zero-weight 1×1 convolution
-    /// of the sample, stride-2 pooled once per level (kernel 1, stride 2: ceil(size / 2), like the real downsamplers).
+    /// residual_k = q_k·(mean(controlnet_cond[b]) + κ·(mean(encoder_hidden_states[b]) + τ·timestep[b]) + μ·mean(sample[b]))
+    /// broadcast onto zeros shaped by a zero-weight 1×1 convolution of the sample, stride-2 pooled once per level
+    /// (kernel 1, stride 2: ceil(size / 2), like the real downsamplers). Every input shows in the output, so a
+    /// pipeline that feeds the ControlNet the wrong latents, timestep or prompt half cannot match the closed form.
     /// </summary>
-    private static string[] Linear(OnnxGraphBuilder graph, TinyModelOptions options, string sample, string cond)
+    private static string[] Linear(OnnxGraphBuilder graph, TinyModelOptions options, string sample, string timestep, string text, string cond)
     {
-        var condMean = graph.MeanPerBatch(cond, 4);
+        var inputs = graph.Apply("Sum", [
+            graph.MeanPerBatch(cond, 4),
+            graph.Apply("Mul", UnetGraph.Conditioning(graph, text, timestep), graph.Scalar((float)TinyModelSet.ControlNetConditioningGain)),
+            graph.Apply("Mul", graph.MeanPerBatch(sample, 4), graph.Scalar((float)TinyModelSet.ControlNetSampleGain)),
+        ]);
         var levels = new string[4];
         levels[0] = sample;
         for (int level = 1; level < levels.Length; level++)
@@ -55,7 +61,7 @@ internal static class ControlNetGraph
         {
             int channels = Sd15Residuals.Channels(k, options.Channels);
             var zeros = graph.Apply("Conv", [levels[Sd15Residuals.Level(k)], graph.Constant(new float[channels * 4], channels, 4, 1, 1)]);
-            var value = graph.Apply("Mul", condMean, graph.Scalar((float)TinyModelSet.ControlNetResidualGain(k)));
+            var value = graph.Apply("Mul", inputs, graph.Scalar((float)TinyModelSet.ControlNetResidualGain(k)));
             return graph.Apply("Add", zeros, value);
         }).ToArray();
     }

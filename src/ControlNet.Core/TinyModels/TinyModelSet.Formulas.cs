@@ -18,6 +18,12 @@ public static partial class TinyModelSet
     /// <summary>τ in out_sample = … + τ·timestep + ….</summary>
     public const double UnetTimestepGain = 1e-4;
 
+    /// <summary>κ: how much the ControlNet's residuals follow its text conditioning (and timestep).</summary>
+    public const double ControlNetConditioningGain = 0.5;
+
+    /// <summary>μ: how much the ControlNet's residuals follow the mean of its latent input.</summary>
+    public const double ControlNetSampleGain = 0.25;
+
     /// <summary>γ in vae sample = γ·latent[:, 0..3] upsampled; small so decoded pixels are not all saturated.</summary>
     public const double VaeDecoderGain = 0.05;
 
@@ -41,8 +47,9 @@ public static partial class TinyModelSet
     public static double UnetResidualWeight(int residualIndex) => (residualIndex + 1) / 91.0;
 
     /// <summary>
-    /// q_k in the ControlNet's residual_k[b] = s·q_k·mean(controlnet_cond[b]) at every element, s being the
-    /// conditioning_scale input (1 when the model has none); q_k = (k+1)/13.
+    /// q_k in the ControlNet's residual_k[b] = s·q_k·(mean(controlnet_cond[b]) + κ·(mean(encoder_hidden_states[b])
+    /// + τ·timestep[b]) + μ·mean(sample[b])) at every element, s being the conditioning_scale input (1 when the
+    /// model has none); q_k = (k+1)/13.
     /// </summary>
     public static double ControlNetResidualGain(int residualIndex) => (residualIndex + 1) / 13.0;
 }

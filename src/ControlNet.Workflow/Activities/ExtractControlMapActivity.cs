@@ -19,7 +19,9 @@ public sealed class ExtractControlMapActivity(BlobStore blobs, ActivityTimings t
     public override Task<ControlMapResult> RunAsync(TaskActivityContext context, ExtractControlMapInput input) =>
         timings.MeasureAsync(input.JobId, async () =>
         {
-            var encoded = await blobs.DownloadAsync(StoreContainer.Inputs, input.Input);
+            var encoded = input.InputETag is { } etag
+                ? await blobs.DownloadVersionAsync(StoreContainer.Inputs, input.Input, etag)
+                : await blobs.DownloadAsync(StoreContainer.Inputs, input.Input);
             var source = ImageDecoder.Decode(encoded.ToArray(), name: blobs.Describe(StoreContainer.Inputs, input.Input));
             var resized = ReferenceResize.ToResolution(source, input.Resolution);
             var extractor = ControlMapExtractors.Get(input.Control);

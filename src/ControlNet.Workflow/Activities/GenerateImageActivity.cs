@@ -25,7 +25,8 @@ public sealed class GenerateImageActivity(
             var encoded = await blobs.DownloadAsync(StoreContainer.Outputs, input.ControlMapBlob);
             var controlMap = ImageDecoder.Decode(encoded.ToArray(), name: blobs.Describe(StoreContainer.Outputs, input.ControlMapBlob));
             var settings = input.Settings;
-            var steps = new Progress<int>(step => progress.Report(input.JobId, input.Index, step, settings.Steps));
+            // Reported synchronously from the sampling thread (Progress<T> would post out of order).
+            var steps = new StepReporter(step => progress.Report(input.JobId, input.Index, step, settings.Steps));
 
             var image = await gate.RunAsync(() => generator.GenerateAsync(settings, controlMap, steps, CancellationToken.None), CancellationToken.None);
 
@@ -44,4 +45,10 @@ public sealed class GenerateImageActivity(
                 });
             return new GeneratedImage(input.Index, name, settings.Seed);
         });
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, in order.</summary>
+internal sealed class StepReporter(Action<int> report) : IProgress<int>
+{
+    public void Report(int value) => report(value);
 }

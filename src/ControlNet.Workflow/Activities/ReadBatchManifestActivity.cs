@@ -5,8 +5,8 @@ using Microsoft.DurableTask;
 namespace ControlNet.Workflow.Activities;
 
 /// <summary>
-/// Expands a batch manifest into its jobs, each with a deterministic job id (&lt;batchId&gt;-NNNN unless the job
-/// names one), so a replayed or re-run batch addresses the same sub-orchestrations.
+/// Expands a batch manifest into its jobs, each with a deterministic job id (&lt;batchId&gt;-NNNN, or
+/// &lt;batchId&gt;-&lt;its own jobId&gt;), so a replayed or re-run batch addresses the same sub-orchestrations.
 /// </summary>
 public sealed class ReadBatchManifestActivity(BlobStore blobs, WorkflowOptions options) : TaskActivity<BatchInput, List<JobRequest>>
 {
@@ -36,8 +36,17 @@ public sealed class ReadBatchManifestActivity(BlobStore blobs, WorkflowOptions o
             if (jobs.Count == 0)
                 throw new ControlNet.Core.InvalidInputException($"No input blobs start with '{prefix}' in '{blobs.Containers.Inputs}'.");
         }
+        if (jobs.Count == 0)
+            throw new ControlNet.Core.InvalidInputException("The batch manifest lists no jobs.");
         if (jobs.Count > options.MaxBatchJobs)
             throw new ControlNet.Core.InvalidInputException($"The batch has more than {options.MaxBatchJobs} jobs; split it into several batches.");
-        return jobs.Select((job, i) => job with { JobId = job.JobId ?? $"{input.BatchId}-{i:D4}" }).ToList();
+        // Job ids live under the batch's id, so a batch can never address (and re-run) a job outside it.
+        var expanded = jobs.Select((job, i) => job with { JobId = $"{input.BatchId}-{job.JobId ?? i.ToString("D4")}" }).ToList();
+        var problems = expanded.SelectMany(job => BlobNames.CheckJobId(job.JobId))
+            .Concat(expanded.GroupBy(job => job.JobId).Where(g => g.Count() > 1).Select(g => $"jobId '{g.Key}' appears {g.Count()} times"))
+            .ToList();
+        if (problems.Count > 0)
+            throw new ControlNet.Core.InvalidInputException("The batch manifest's job ids are not usable: " + string.Join("; ", problems) + ".");
+        return expanded;
     }
 }

@@ -7,7 +7,8 @@ namespace ControlNet.Workflow.Jobs;
 /// A job for an uploaded input blob: its parameters come from the blob's metadata (the same names as the JSON
 /// contract, case-insensitive: prompt, negativePrompt, promptMode, control, steps, guidanceScale, controlScale,
 /// controlMode, guidanceStart, guidanceEnd, seed, count, width, height, resolution, model, controlNets
-/// (comma-separated)); anything not given takes the contract's defaults.
+/// (comma-separated)); extractor parameters as <c>control_&lt;name&gt;</c> (e.g. control_low=50, control_high=150:
+/// metadata names must be identifiers); anything not given takes the contract's defaults.
 /// </summary>
 public static class BlobJobParameters
 {
@@ -16,6 +17,9 @@ public static class BlobJobParameters
     /// blob watchers leave such blobs alone, so one upload never becomes two jobs.
     /// </summary>
     public const string SubmittedByKey = "submittedBy";
+
+    /// <summary>Metadata names starting with this carry extractor parameters: control_low → "low".</summary>
+    public const string ControlParameterPrefix = "control_";
 
     public static bool IsSubmittedExplicitly(StoredBlob blob) => blob.Metadata.ContainsKey(SubmittedByKey);
 
@@ -47,7 +51,10 @@ public static class BlobJobParameters
         {
             JobId = BlobNames.JobIdForBlob(blob.Name, blob.ETag),
             Input = blob.Name,
+            InputETag = blob.ETag,
             Control = Text("control") ?? defaults.Control,
+            ControlParameters = m.Where(p => p.Key.StartsWith(ControlParameterPrefix, StringComparison.OrdinalIgnoreCase) && p.Key.Length > ControlParameterPrefix.Length)
+                .ToDictionary(p => p.Key[ControlParameterPrefix.Length..].ToLowerInvariant(), p => p.Value, StringComparer.Ordinal),
             Resolution = Int("resolution") ?? defaults.Resolution,
             PromptMode = Text("promptMode"),
             Prompt = Text("prompt") ?? "",

@@ -4,7 +4,7 @@ namespace ControlNet.Workflow.Jobs;
 
 // What travels through durable history: blob names and parameters, never image bytes (DESIGN §6).
 
-public sealed record ExtractControlMapInput(string JobId, string Input, string Control, Dictionary<string, string> ControlParameters, int Resolution);
+public sealed record ExtractControlMapInput(string JobId, string Input, string Control, Dictionary<string, string> ControlParameters, int Resolution, string? InputETag = null);
 
 /// <summary>A control map written to outputs/&lt;jobId&gt;/control.png.</summary>
 public sealed record ControlMapResult(string Blob, int Width, int Height);

@@ -21,6 +21,12 @@ public sealed record JobRequest
     /// <summary>Blob name of the source image inside the inputs container (e.g. "photos/cat.png").</summary>
     public string Input { get; init; } = "";
 
+    /// <summary>
+    /// The version (ETag) of the input blob the job is for; set for jobs started by an upload. The job then
+    /// fails rather than process a newer upload of the same name (that one gets its own job).
+    /// </summary>
+    public string? InputETag { get; init; }
+
     /// <summary>Control map extractor ("canny", "scribble", …; "none" = the input already is a control map).</summary>
     public string Control { get; init; } = "canny";
 

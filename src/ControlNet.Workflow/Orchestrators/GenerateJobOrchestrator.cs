@@ -31,10 +31,15 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
             stage = JobStages.ExtractingControlMap;
             context.SetCustomStatus(new JobStatus(stage, 0, r.Count, outputs));
             var controlMap = await context.CallActivityAsync<ControlMapResult>(ExtractControlMapActivity.Name,
-                new ExtractControlMapInput(jobId, r.Input, r.Control, r.ControlParameters ?? [], r.Resolution), retry);
+                new ExtractControlMapInput(jobId, r.Input, r.Control, r.ControlParameters ?? [], r.Resolution, r.InputETag), retry);
             outputs.Add(controlMap.Blob);
 
             stage = JobStages.Generating;
+            int width = r.Width ?? controlMap.Width, height = r.Height ?? controlMap.Height;
+            if (width > options.MaxImageSide || height > options.MaxImageSide)
+                throw new JobValidationException([
+                    $"the control map is {controlMap.Width}x{controlMap.Height}, so the images would be {width}x{height}, over the " +
+                    $"{options.MaxImageSide}-pixel limit per side; lower 'resolution' or give 'width' and 'height'."]);
             context.SetCustomStatus(new JobStatus(stage, 0, r.Count, outputs));
             // A seed left out is drawn once from the replay-safe GUID source and recorded in the manifest.
             long firstSeed = r.Seed ?? (BitConverter.ToUInt32(context.NewGuid().ToByteArray(), 0) & 0x7FFFFFFF);
@@ -43,14 +48,27 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
                     new GenerateImageInput(jobId, i, controlMap.Blob, Settings(job, controlMap, firstSeed + i)), retry))
                 .ToList();
             var images = new List<GeneratedImage>();
-            while (pending.Count > 0)
+            try
             {
-                var finished = await Task.WhenAny(pending);
-                pending.Remove(finished);
-                var image = await finished;
-                images.Add(image);
-                outputs.Add(image.Blob);
-                context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs));
+                while (pending.Count > 0)
+                {
+                    var finished = await Task.WhenAny(pending);
+                    pending.Remove(finished);
+                    var image = await finished;
+                    images.Add(image);
+                    outputs.Add(image.Blob);
+                    context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs));
+                }
+            }
+            catch (TaskFailedException)
+            {
+                // Let the sibling images finish first, so no image is written after failed.json.
+                foreach (var sibling in pending)
+                {
+                    try { await sibling; }
+                    catch (TaskFailedException) { }
+                }
+                throw;
             }
 
             stage = JobStages.WritingManifest;

@@ -97,6 +97,26 @@ public sealed class BlobStore
         await TryDownloadAsync(container, name, ct)
         ?? throw new InvalidInputException($"The blob '{Describe(container, name)}' does not exist. Upload it first, or check the name (names are case-sensitive).");
 
+    /// <summary>Downloads exactly the version <paramref name="etag"/>; a blob replaced since is an input error.</summary>
+    public async Task<BinaryData> DownloadVersionAsync(StoreContainer container, string name, string etag, CancellationToken ct = default)
+    {
+        BlobNames.Require(name, "Blob name");
+        try
+        {
+            var options = new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(etag) } };
+            return (await Blob(container, name).DownloadContentAsync(options, ct)).Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new InvalidInputException($"The blob '{Describe(container, name)}' does not exist any more; it was deleted after the job started.");
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            throw new InvalidInputException(
+                $"The blob '{Describe(container, name)}' was replaced after this job started; the new upload is processed by its own job.");
+        }
+    }
+
     public async Task<BinaryData?> TryDownloadAsync(StoreContainer container, string name, CancellationToken ct = default)
     {
         BlobNames.Require(name, "Blob name");

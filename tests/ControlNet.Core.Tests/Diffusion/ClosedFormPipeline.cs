@@ -8,7 +8,7 @@ namespace ControlNet.Core.Tests.Diffusion;
 /// <summary>
 /// What the pipeline must produce on the Linear tiny models, derived on paper and computed here in double:
 /// text encoder: m = mean of the embedding table rows of the 77 ids;
-/// ControlNet k: r_k = s·q_k·mean(control map / 255) everywhere;
+/// ControlNet k: r_k = s·q_k·(mean(control map / 255) + κ·(m + τ·t) + μ·mean(x)) everywhere, with its branch's m;
 /// UNet: ε = a·x + m + τ·t + Σ_k w_k·mean(residual_k);
 /// pipeline: residual_k fed to the UNet = r_k × soft_k (0.825^(12−k) in soft modes), and 0 for the
 /// unconditional branch in cond-only modes or outside the guidance window; CFG ε = ε_u + g(ε_c − ε_u);
@@ -36,18 +36,23 @@ internal static class ClosedFormPipeline
             for (int i = 0; i < timesteps.Length; i++)
             {
                 int t = timesteps[i];
+                double latentMean = x.Average();
                 double rCond = 0, rUncond = 0;
                 foreach (var unit in units)
                 {
                     if ((double)i / steps < unit.Start || (double)(i + 1) / steps > unit.End) continue;
-                    double sum = 0;
+                    // What the ControlNet sees in each CFG branch: the same latents and map, that branch's prompt.
+                    double Input(double m) => unit.ControlMean
+                        + TinyModelSet.ControlNetConditioningGain * (m + TinyModelSet.UnetTimestepGain * t)
+                        + TinyModelSet.ControlNetSampleGain * latentMean;
+                    double weights = 0;
                     for (int k = 0; k < 13; k++)
                     {
                         double soft = unit.Mode is ControlMode.Prompt or ControlMode.Control ? Math.Pow(0.825, 12 - k) : 1;
-                        sum += TinyModelSet.UnetResidualWeight(k) * unit.Scale * TinyModelSet.ControlNetResidualGain(k) * soft * unit.ControlMean;
+                        weights += TinyModelSet.UnetResidualWeight(k) * unit.Scale * TinyModelSet.ControlNetResidualGain(k) * soft;
                     }
-                    rCond += sum;
-                    if (unit.Mode is not (ControlMode.Control or ControlMode.Unbalanced)) rUncond += sum;
+                    rCond += weights * Input(mPrompt);
+                    if (unit.Mode is not (ControlMode.Control or ControlMode.Unbalanced)) rUncond += weights * Input(mNegative);
                 }
                 double cCond = mPrompt + TinyModelSet.UnetTimestepGain * t + rCond;
                 double cUncond = mNegative + TinyModelSet.UnetTimestepGain * t + rUncond;

@@ -88,6 +88,24 @@ public class ControlNetPipelineBehaviourTests(TinyModelFixture models) : IClassF
     }
 
     [Fact]
+    public void Cancellation_while_a_model_runs_is_reported_as_cancellation()
+    {
+        // Bench models spend nearly all of a step inside ONNX Runtime: cancelling after the first step has
+        // started lands inside a Run, which RunOptions.Terminate aborts.
+        var bench = models.Set("bench", new TinyModelOptions { Kind = TinyModelKind.Bench });
+        using var cancellation = new CancellationTokenSource();
+        var request = Request(256, 256, bench) with { Steps = 50 };
+        var pipeline = Pipeline(bench);
+        int steps = 0;
+        var error = Record.Exception(() => pipeline.Generate(request, _ =>
+        {
+            if (++steps == 1) cancellation.CancelAfter(20);
+        }, cancellation.Token));
+        Assert.IsAssignableFrom<OperationCanceledException>(error);
+        Assert.True(steps < 50, "the generation ran to the end");
+    }
+
+    [Fact]
     public void Eta_above_zero_adds_seeded_noise()
     {
         var pipeline = Pipeline();

@@ -36,6 +36,15 @@ public class ReferenceResizeTests
         Assert.All(ReferenceResize.ToSize(flat, 10, 8).Data, b => Assert.Equal(77, b));
     }
 
+    [Theory]
+    [InlineData(10000, 1000, 2048)]
+    [InlineData(1, 40_000_000, 512)]
+    public void Extreme_aspect_ratios_are_rejected_with_the_resulting_size(int width, int height, int resolution)
+    {
+        var error = Assert.Throws<InvalidInputException>(() => ReferenceResize.TargetSize(width, height, resolution));
+        Assert.Contains("limit per side", error.Message);
+    }
+
     [Fact]
     public void Out_of_range_resolution_is_rejected()
     {

@@ -93,6 +93,17 @@ public class ModelFolderValidationTests : IDisposable
     }
 
     [Fact]
+    public void Text_encoder_of_another_width_than_the_unet_is_rejected()
+    {
+        var paths = Tiny();
+        var narrow = Tiny(new TinyModelOptions { EmbeddingDim = 16 });
+        File.Copy(Path.Combine(narrow.Sd15Directory, "text_encoder", "model.onnx"), Path.Combine(paths.Sd15Directory, "text_encoder", "model.onnx"), overwrite: true);
+        var error = Assert.Throws<InvalidInputException>(() => StableDiffusionModels.Load(paths.Sd15Directory, Cpu));
+        Assert.Contains("embeddings of width 16 but", error.Message);
+        Assert.Contains("takes 32", error.Message);
+    }
+
+    [Fact]
     public void Corrupt_onnx_file_is_a_clear_error()
     {
         var paths = Tiny();

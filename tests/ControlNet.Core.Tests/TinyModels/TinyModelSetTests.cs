@@ -391,7 +391,9 @@ public sealed class TinyModelSetTests : IDisposable
             int batch = (int)residual.Shape[0], perItem = residual.Values.Length / batch;
             for (int b = 0; b < batch; b++)
             {
-                double expected = scale * TinyModelSet.ControlNetResidualGain(k) * MeanOfItem(cond, b);
+                double conditioning = MeanOfItem(inputs["encoder_hidden_states"], b) + TinyModelSet.UnetTimestepGain * inputs["timestep"].Values[b];
+                double expected = scale * TinyModelSet.ControlNetResidualGain(k) * (MeanOfItem(cond, b)
+                    + TinyModelSet.ControlNetConditioningGain * conditioning + TinyModelSet.ControlNetSampleGain * MeanOfItem(inputs["sample"], b));
                 for (int i = b * perItem; i < (b + 1) * perItem; i++)
                     AssertClose(expected, residual.Values[i], tolerance, $"{Sd15Residuals.Name(k)}[{i}]");
             }
