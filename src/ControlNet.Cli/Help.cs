@@ -23,7 +23,8 @@ internal static class Help
           controlnet bench generate --model DIR --controlnet DIR [--steps N] [--width 512 --height 512]
 
         Durable workflow (portable host; blobs on Azurite or AzureWebJobsStorage)
-          controlnet run --input FILE|blob-path [job options] [--durable memory|azure-storage] [--output-dir DIR]
+          controlnet run --input FILE|blob-path [job options] [--models DIR] [--durable memory|azure-storage] [--output-dir DIR]
+          controlnet batch --manifest FILE|blob [--batch-id ID] [--durable memory|azure-storage] [--output-dir DIR]
           controlnet serve [--durable azure-storage] [--watch inputs]
           controlnet bench workflow --jobs N [--durable memory|azure-storage]
 

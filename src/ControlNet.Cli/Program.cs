@@ -44,6 +44,7 @@ static async Task<int> Dispatch(string[] args, CancellationToken cancellation)
         "bench" => await BenchCommand.RunAsync(rest, cancellation),
         "run" => await RunCommand.RunAsync(new CommandLineArguments(rest), PipelineGeneratorOptions.Create, cancellation),
         "serve" => await ServeCommand.RunAsync(new CommandLineArguments(rest), PipelineGeneratorOptions.Create, cancellation),
+        "batch" => await BatchCommand.RunAsync(new CommandLineArguments(rest), PipelineGeneratorOptions.Create, cancellation),
         _ => throw new InvalidInputException($"Unknown command '{args[0]}'. Run 'controlnet help'."),
     };
 }

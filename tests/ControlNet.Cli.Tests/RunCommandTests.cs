@@ -56,3 +56,55 @@ public class RunCommandTests : IClassFixture<GenerateCommandTests.TinyModels>, I
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
+
+/// <summary>`controlnet batch`: a manifest through the batch orchestrator, one outcome per job in the result file.</summary>
+public class BatchCommandTests : IClassFixture<GenerateCommandTests.TinyModels>, IDisposable
+{
+    private readonly GenerateCommandTests.TinyModels _models;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cli-batch-").FullName;
+
+    public BatchCommandTests(GenerateCommandTests.TinyModels models) => _models = models;
+
+    [Fact]
+    public void Batch_runs_every_job_and_records_each_outcome()
+    {
+        // Put an input in blob storage the way a user would: `run` uploads it (and says where).
+        var upload = CliRunner.Run("run", "--input", CliRunner.Photo, "--models", _models.Root, "--steps", "1", "--provider", "cpu",
+            "--output-dir", Path.Combine(_directory, "seed-run"));
+        Assert.True(upload.ExitCode == 0, upload.Stderr);
+        var blob = upload.Stderr.Split('\n').First(l => l.StartsWith("uploaded ")).Split(" -> inputs/")[1].Trim();
+
+        var manifest = Path.Combine(_directory, "batch.json");
+        File.WriteAllText(manifest, JsonSerializer.Serialize(new
+        {
+            jobs = new object[]
+            {
+                new { input = blob, prompt = "a house", steps = 2, seed = 1 },
+                new { input = blob, promptMode = "none", steps = 2, seed = 2, controlMode = "control" },
+                new { input = "missing/nothing.png", steps = 2 },
+            },
+        }));
+        var outputs = Path.Combine(_directory, "out");
+        var result = CliRunner.Run("batch", "--manifest", manifest, "--batch-id", "clibatch" + Guid.NewGuid().ToString("N")[..8],
+            "--models", _models.Root, "--provider", "cpu", "--output-dir", outputs);
+
+        Assert.Equal(1, result.ExitCode); // one job failed
+        Assert.Contains("2 job(s) completed, 1 failed", result.Stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(outputs, "*.result.json").Single()));
+        var jobs = document.RootElement.GetProperty("jobs").EnumerateArray().ToList();
+        Assert.Equal(3, jobs.Count);
+        Assert.Contains(jobs, j => j.GetProperty("status").GetString() == "failed" && j.GetProperty("reason").GetString()!.Contains("missing/nothing.png"));
+    }
+
+    [Fact]
+    public void Broken_manifest_is_rejected_before_anything_starts()
+    {
+        var manifest = Path.Combine(_directory, "broken.json");
+        File.WriteAllText(manifest, "{ \"jobs\": [ ");
+        var result = CliRunner.Run("batch", "--manifest", manifest, "--models", _models.Root);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("not valid JSON", result.Stderr);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -67,7 +67,8 @@ internal sealed record GenerationSettings
             ControlModes = PerControlNet(args, "control-mode", n, "balanced").Select(ControlNet.Core.Diffusion.ControlModes.Parse).ToArray(),
             GuidanceStarts = PerControlNet(args, "guidance-start", n, "0").Select(s => ParseDouble("guidance-start", s)).ToArray(),
             GuidanceEnds = PerControlNet(args, "guidance-end", n, "1").Select(s => ParseDouble("guidance-end", s)).ToArray(),
-            PromptMode = PromptModes.Parse(args.Optional("prompt-mode") ?? (args.Has("prompt") ? "user" : "none")),
+            // As the job contract: a prompt means "user", none means the paper's default prompt.
+            PromptMode = PromptModes.Parse(args.Optional("prompt-mode") ?? (args.Has("prompt") ? "user" : "default")),
             Prompt = args.Optional("prompt") ?? "",
             NegativePrompt = args.Optional("negative-prompt") ?? "",
             Steps = args.Int("steps", 20),

@@ -25,7 +25,7 @@ internal static class TruncationCheck
         while (offset + 12 <= data.Length)
         {
             long length = BinaryPrimitives.ReadUInt32BigEndian(data[offset..]);
-            if (offset + 12 + length > data.Length) return $"a {System.Text.Encoding.ASCII.GetString(data.Slice(offset + 4, 4))} chunk runs past the end of the file";
+            if (offset + 12 + length > data.Length) return $"chunk {System.Text.Encoding.ASCII.GetString(data.Slice(offset + 4, 4))} runs past the end of the file";
             if (data.Slice(offset + 4, 4).SequenceEqual("IEND"u8)) return null;
             offset += 12 + (int)length;
         }
