@@ -25,7 +25,9 @@ public sealed record SubmitResult(string JobId, SubmitOutcome Outcome, string? R
 public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, WorkflowOptions options)
 {
     private static readonly OrchestrationRuntimeStatus[] AnyStatus = Enum.GetValues<OrchestrationRuntimeStatus>();
-    private static readonly SemaphoreSlim StartLock = new(1, 1);
+    // Per submitter (one per host): within a host, racing deliveries are serialised here; across hosts and
+    // processes the backend's dedupe refuses the second start (tested with two hosts on one task hub).
+    private readonly SemaphoreSlim _startLock = new(1, 1);
 
     /// <summary>Validates and schedules; throws <see cref="JobValidationException"/> for a rejected submission.</summary>
     public async Task<SubmitResult> SubmitAsync(JobRequest request, CancellationToken ct = default)
@@ -79,12 +81,16 @@ public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, Work
 
     private async Task<SubmitResult> StartOnceAsync(string orchestrator, string instanceId, object input, CancellationToken ct)
     {
-        // One start at a time per process: two deliveries of the same event racing here cannot both pass the
-        // existence check. Across processes the backend's dedupe refuses the second start.
-        await StartLock.WaitAsync(ct);
+        await _startLock.WaitAsync(ct);
         try
         {
             if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is not null)
+                return new SubmitResult(instanceId, SubmitOutcome.AlreadyExists);
+            // The backends do not refuse a second start of a running instance id from another host (measured:
+            // two hosts on one Azure Storage task hub both "start" it). A conditional blob write does: the
+            // submitter that creates submitted.json starts the instance, every other one sees it exists.
+            var claim = BinaryData.FromObjectAsJson(new { instanceId, orchestrator, input }, JobRequest.JsonOptions);
+            if (!await blobs.TryClaimAsync(StoreContainer.Outputs, BlobNames.Submitted(instanceId), claim, options.SubmitClaimTimeout, ct))
                 return new SubmitResult(instanceId, SubmitOutcome.AlreadyExists);
             try
             {
@@ -101,7 +107,7 @@ public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, Work
         }
         finally
         {
-            StartLock.Release();
+            _startLock.Release();
         }
     }
 }

@@ -31,6 +31,12 @@ public sealed class WorkflowOptions
 
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a start claim (outputs/&lt;id&gt;/submitted.json) holds without its instance appearing before another
+    /// submitter may take over, e.g. after the first one crashed between claiming and starting.
+    /// </summary>
+    public TimeSpan SubmitClaimTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Prompt of prompt mode "default" (the paper's).</summary>
     public string DefaultPrompt { get; set; } = ControlNet.Core.Diffusion.PromptModes.DefaultPrompt;
 

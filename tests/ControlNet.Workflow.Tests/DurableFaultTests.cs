@@ -96,6 +96,45 @@ public sealed class DurableFaultTests
         Assert.Equal(1, generator.Calls);
     }
 
+    [Fact]
+    public async Task Same_blob_event_delivered_to_two_hosts_at_once_starts_one_job()
+    {
+        // Two workers on one task hub (as two `serve` processes would be) both see the upload.
+        var harness = new WorkflowHarness(DurableBackend.AzureStorage);
+        var generator = new ScriptedGenerator();
+        await using var first = await harness.StartHostAsync(generator);
+        await using var second = await harness.StartHostAsync(generator);
+        await WorkflowHarness.UploadInputAsync(first, "events/shared.png", metadata: new Dictionary<string, string> { ["prompt"] = "a house", ["steps"] = "2", ["seed"] = "3", ["resolution"] = "64" });
+        var blob = (await first.Blobs.GetPropertiesAsync(StoreContainer.Inputs, "events/shared.png"))!;
+
+        var deliveries = await Task.WhenAll(first.Submitter.SubmitBlobAsync(blob), second.Submitter.SubmitBlobAsync(blob));
+        var done = await WorkflowHarness.WaitAsync(first, deliveries[0].JobId);
+
+        Assert.Single(deliveries, d => d.Outcome == SubmitOutcome.Started);
+        WorkflowHarness.AssertCompleted(done);
+        Assert.Equal(1, generator.Calls);
+    }
+
+    [Fact]
+    public async Task A_start_claimed_by_a_submitter_that_died_is_taken_over_once_stale()
+    {
+        var harness = new WorkflowHarness(DurableBackend.Memory);
+        var generator = new ScriptedGenerator();
+        await using var host = await harness.StartHostAsync(generator);
+        await WorkflowHarness.UploadInputAsync(host, "claims/house.png");
+        // A submitter claimed the id and died before starting the instance.
+        await host.Blobs.UploadAsync(StoreContainer.Outputs, BlobNames.Submitted("claimed-job"), BinaryData.FromString("{}"));
+        var job = WorkflowHarness.Job("claims/house.png") with { JobId = "claimed-job" };
+
+        var whileFresh = await host.Submitter.SubmitAsync(job);
+        harness.Workflow.SubmitClaimTimeout = TimeSpan.Zero; // the claim is now stale
+        var afterTimeout = await host.Submitter.SubmitAsync(job);
+
+        Assert.Equal(SubmitOutcome.AlreadyExists, whileFresh.Outcome);
+        Assert.Equal(SubmitOutcome.Started, afterTimeout.Outcome);
+        WorkflowHarness.AssertCompleted(await WorkflowHarness.WaitAsync(host, "claimed-job"));
+    }
+
     private static async Task<JobStatus?> WaitForImagesDoneAsync(DurableTaskClient client, string jobId, int images)
     {
         // Custom status has no wait API; poll it, bounded by the job timeout.

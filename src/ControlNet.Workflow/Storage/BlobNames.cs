@@ -76,6 +76,9 @@ public static partial class BlobNames
     public static string Image(string jobId, int index) => $"{jobId}/image-{index:D3}.png";
     public static string Manifest(string jobId) => $"{jobId}/{ManifestName}";
     public static string Failed(string jobId) => $"{jobId}/{FailedName}";
+
+    /// <summary>outputs/&lt;id&gt;/submitted.json: the request as submitted, and the claim that makes a start happen once.</summary>
+    public static string Submitted(string instanceId) => $"{instanceId}/submitted.json";
     public static string BatchResult(string batchId) => $"{batchId}.result.json";
 
     public static string ContentTypeFor(string name) => Path.GetExtension(name).ToLowerInvariant() switch

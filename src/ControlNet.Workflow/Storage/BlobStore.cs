@@ -74,6 +74,39 @@ public sealed class BlobStore
         return response.Value.ETag.ToString();
     }
 
+    /// <summary>
+    /// Claims <paramref name="name"/> for this caller: creates it if absent, or takes it over when its last write is
+    /// older than <paramref name="staleAfter"/> (the previous claimer died before finishing). Both are conditional
+    /// writes, so of any number of concurrent callers — in any process — exactly one wins.
+    /// </summary>
+    public async Task<bool> TryClaimAsync(StoreContainer container, string name, BinaryData content, TimeSpan staleAfter, CancellationToken ct = default)
+    {
+        if (await TryCreateAsync(container, name, content, ct)) return true;
+        BlobProperties existing;
+        try
+        {
+            existing = (await Blob(container, name).GetPropertiesAsync(cancellationToken: ct)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return await TryCreateAsync(container, name, content, ct); // deleted in between: try once more
+        }
+        if (DateTimeOffset.UtcNow - existing.LastModified < staleAfter) return false;
+        try
+        {
+            await Blob(container, name).UploadAsync(content, new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = BlobNames.ContentTypeFor(name) },
+                Conditions = new BlobRequestConditions { IfMatch = existing.ETag },
+            }, ct);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false; // someone else took it over first
+        }
+    }
+
     /// <summary>Uploads only when the blob does not exist yet; returns false when it already did.</summary>
     public async Task<bool> TryCreateAsync(StoreContainer container, string name, BinaryData content, CancellationToken ct = default)
     {
