@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text;
 using ControlNet.Core;
-using ControlNet.Core.ControlMaps;
 using ControlNet.Core.Diffusion;
 using ControlNet.Core.Imaging;
 using ControlNet.Core.Onnx;
