@@ -37,6 +37,9 @@ public sealed class WorkflowOptions
     /// </summary>
     public TimeSpan SubmitClaimTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Least time between two denoising-step reports of one image to the job's custom status.</summary>
+    public TimeSpan StepProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Prompt of prompt mode "default" (the paper's).</summary>
     public string DefaultPrompt { get; set; } = ControlNet.Core.Diffusion.PromptModes.DefaultPrompt;
 

@@ -84,8 +84,9 @@ internal static class BatchCommand
         string last = "";
         while (true)
         {
-            var state = await host.Client.GetInstanceAsync(batchId, getInputsAndOutputs: false, ct);
-            if (state is { IsCompleted: true }) return (await host.Client.GetInstanceAsync(batchId, getInputsAndOutputs: true, ct))!;
+            // Custom status only comes back with inputs and outputs (small here: blob names, not images).
+            var state = await host.Client.GetInstanceAsync(batchId, getInputsAndOutputs: true, ct);
+            if (state is { IsCompleted: true }) return state;
             var line = state?.SerializedCustomStatus is { } json ? Describe(json) : "queued";
             if (line != last) Console.Error.WriteLine(last = line);
             await Task.Delay(500, ct);

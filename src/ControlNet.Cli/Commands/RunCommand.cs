@@ -78,22 +78,22 @@ internal static class RunCommand
     internal static async Task<OrchestrationMetadata> WaitWithProgressAsync(
         PortableHost host, string jobId, CancellationToken ct, bool showProgress = true, int pollMilliseconds = 250)
     {
-        var steps = host.Services.GetRequiredService<JobProgress>();
         var interactive = showProgress && !Console.IsErrorRedirected;
         string last = "";
         while (true)
         {
-            var state = await host.Client.GetInstanceAsync(jobId, getInputsAndOutputs: false, ct);
+            // Custom status only comes back with inputs and outputs (small here: blob names, not images).
+            var state = await host.Client.GetInstanceAsync(jobId, getInputsAndOutputs: true, ct);
             if (state is { IsCompleted: true })
             {
                 if (interactive && last.Length > 0) Console.Error.WriteLine();
-                return (await host.Client.GetInstanceAsync(jobId, getInputsAndOutputs: true, ct))!;
+                return state;
             }
             if (showProgress)
             {
                 var status = state?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<JobStatus>(json) : null;
                 var line = status is null ? "queued" : $"{status.Stage} image {status.ImagesDone}/{status.ImagesTotal}";
-                if (status?.Stage == JobStages.Generating && steps.Get(jobId) is { } p) line += $", step {p.Step}/{p.Steps} of image {p.Image}";
+                if (status?.Stage == JobStages.Generating && status.Step is { } p) line += $", step {p.Step}/{p.Steps} of image {p.Image}";
                 if (line != last)
                 {
                     last = line;

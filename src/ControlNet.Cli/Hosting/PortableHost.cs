@@ -58,7 +58,7 @@ public sealed class PortableHost : IAsyncDisposable
 
     public JobSubmitter Submitter { get; }
 
-    /// <summary>The worker's services: <see cref="GenerationGate"/>, <see cref="JobProgress"/>, <see cref="ActivityTimings"/>, …</summary>
+    /// <summary>The worker's services: <see cref="GenerationGate"/>, <see cref="ActivityTimings"/>, …</summary>
     public IServiceProvider Services => _worker.Services;
 
     public static async Task<PortableHost> StartAsync(PortableHostOptions options, CancellationToken ct = default)
@@ -133,7 +133,6 @@ public sealed class PortableHost : IAsyncDisposable
                 services.AddSingleton(options.Workflow);
                 services.AddSingleton(blobs);
                 services.AddSingleton<GenerationGate>();
-                services.AddSingleton<JobProgress>();
                 services.AddSingleton<ActivityTimings>();
                 services.AddSingleton(options.CreateGenerator!);
                 services.AddDurableTaskWorker(builder =>

@@ -5,6 +5,7 @@ using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace ControlNet.Workflow.Activities;
 
@@ -14,7 +15,7 @@ namespace ControlNet.Workflow.Activities;
 /// same name, so a re-run never leaves a second copy.
 /// </summary>
 public sealed class GenerateImageActivity(
-    BlobStore blobs, IImageGenerator generator, GenerationGate gate, JobProgress progress, ActivityTimings timings)
+    BlobStore blobs, IImageGenerator generator, GenerationGate gate, DurableTaskClient client, WorkflowOptions options, ActivityTimings timings)
     : TaskActivity<GenerateImageInput, GeneratedImage>
 {
     public const string Name = "GenerateImage";
@@ -25,8 +26,7 @@ public sealed class GenerateImageActivity(
             var encoded = await blobs.DownloadAsync(StoreContainer.Outputs, input.ControlMapBlob);
             var controlMap = ImageDecoder.Decode(encoded.ToArray(), name: blobs.Describe(StoreContainer.Outputs, input.ControlMapBlob));
             var settings = input.Settings;
-            // Reported synchronously from the sampling thread (Progress<T> would post out of order).
-            var steps = new StepReporter(step => progress.Report(input.JobId, input.Index, step, settings.Steps));
+            var steps = new StepEventReporter(client, input.JobId, input.Index, settings.Steps, options.StepProgressInterval);
 
             var image = await gate.RunAsync(() => generator.GenerateAsync(settings, controlMap, steps, CancellationToken.None), CancellationToken.None);
 
@@ -45,10 +45,4 @@ public sealed class GenerateImageActivity(
                 });
             return new GeneratedImage(input.Index, name, settings.Seed);
         });
-}
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, in order.</summary>
-internal sealed class StepReporter(Action<int> report) : IProgress<int>
-{
-    public void Report(int value) => report(value);
 }

@@ -1,4 +1,3 @@
-using ControlNet.Workflow.Generation;
 using System.Text.Json;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;
@@ -7,13 +6,12 @@ using Microsoft.DurableTask;
 namespace ControlNet.Workflow.Activities;
 
 /// <summary>Writes outputs/&lt;jobId&gt;/failed.json with the reason; the input blob is left where it is.</summary>
-public sealed class WriteFailureActivity(BlobStore blobs, JobProgress progress) : TaskActivity<WriteFailureInput, string>
+public sealed class WriteFailureActivity(BlobStore blobs) : TaskActivity<WriteFailureInput, string>
 {
     public const string Name = "WriteFailure";
 
     public override async Task<string> RunAsync(TaskActivityContext context, WriteFailureInput input)
     {
-        progress.Clear(input.JobId);
         var name = BlobNames.Failed(input.JobId);
         var document = new
         {

@@ -7,14 +7,13 @@ using Microsoft.DurableTask;
 namespace ControlNet.Workflow.Activities;
 
 /// <summary>Writes outputs/&lt;jobId&gt;/manifest.json: what was asked, what was used, what was made.</summary>
-public sealed class WriteManifestActivity(BlobStore blobs, ActivityTimings timings, JobProgress progress) : TaskActivity<WriteManifestInput, string>
+public sealed class WriteManifestActivity(BlobStore blobs, ActivityTimings timings) : TaskActivity<WriteManifestInput, string>
 {
     public const string Name = "WriteManifest";
 
     public override Task<string> RunAsync(TaskActivityContext context, WriteManifestInput input) =>
         timings.MeasureAsync(input.JobId, async () =>
         {
-            progress.Clear(input.JobId); // every image is done: the step counter has served its purpose
             var manifest = new
             {
                 schemaVersion = JobRequest.CurrentSchemaVersion,

@@ -21,8 +21,11 @@ public sealed record WriteFailureInput(string JobId, string Stage, string Reason
 /// <summary>Output of a completed job.</summary>
 public sealed record JobResult(string JobId, string Manifest, string ControlMap, List<string> Images);
 
-/// <summary>Custom status of a running job: the stage, image i of N, and the outputs written so far.</summary>
-public sealed record JobStatus(string Stage, int ImagesDone, int ImagesTotal, List<string> Outputs);
+/// <summary>
+/// Custom status of a running job: the stage, images done of N, the outputs written so far, and while
+/// generating the latest denoising step reported (image k, step i of N).
+/// </summary>
+public sealed record JobStatus(string Stage, int ImagesDone, int ImagesTotal, List<string> Outputs, StepProgress? Step = null);
 
 public static class JobStages
 {

@@ -8,6 +8,7 @@ namespace ControlNet.Workflow.Orchestrators;
 
 /// <summary>
 /// One job: validate → ExtractControlMap → Generate (one activity per image, all in flight) → WriteManifest.
+/// Custom status: stage, images done, outputs so far, and the denoising step the activities last reported.
 /// The instance id is the job id. Any failure writes failed.json and ends the instance as failed with the
 /// reason; input errors are not retried, other faults are (with backoff).
 /// </summary>
@@ -48,16 +49,27 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
                     new GenerateImageInput(jobId, i, controlMap.Blob, Settings(job, controlMap, firstSeed + i)), retry))
                 .ToList();
             var images = new List<GeneratedImage>();
+            StepProgress? step = null;
+            var stepReport = context.WaitForExternalEvent<StepProgress>(StepEventReporter.EventName);
             try
             {
                 while (pending.Count > 0)
                 {
-                    var finished = await Task.WhenAny(pending);
-                    pending.Remove(finished);
-                    var image = await finished;
+                    var finished = await Task.WhenAny(pending.Cast<Task>().Append(stepReport));
+                    if (finished == stepReport)
+                    {
+                        // A GenerateImage activity's denoising progress (throttled by the activity).
+                        step = stepReport.Result;
+                        context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs, step));
+                        stepReport = context.WaitForExternalEvent<StepProgress>(StepEventReporter.EventName);
+                        continue;
+                    }
+                    var done = (Task<GeneratedImage>)finished;
+                    pending.Remove(done);
+                    var image = await done;
                     images.Add(image);
                     outputs.Add(image.Blob);
-                    context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs));
+                    context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs, step));
                 }
             }
             catch (TaskFailedException)
