@@ -19,6 +19,12 @@ public sealed class WorkflowOptions
     /// <summary>Jobs a batch runs at once (sub-orchestrations in flight).</summary>
     public int BatchConcurrency { get; set; } = 4;
 
+    /// <summary>
+    /// Jobs per generation of the batch orchestration: after each chunk it records the outcomes in a blob and
+    /// continues as new, so its history stays small however large the batch.
+    /// </summary>
+    public int BatchChunkSize { get; set; } = 50;
+
     /// <summary>Largest number of jobs one batch manifest may expand to.</summary>
     public int MaxBatchJobs { get; set; } = 1000;
 

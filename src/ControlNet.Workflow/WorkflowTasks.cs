@@ -19,6 +19,8 @@ public static class WorkflowTasks
         registry.AddActivity(WriteManifestActivity.Name, typeof(WriteManifestActivity));
         registry.AddActivity(WriteFailureActivity.Name, typeof(WriteFailureActivity));
         registry.AddActivity(ReadBatchManifestActivity.Name, typeof(ReadBatchManifestActivity));
+        registry.AddActivity(ReadBatchJobsActivity.Name, typeof(ReadBatchJobsActivity));
+        registry.AddActivity(WriteBatchOutcomesActivity.Name, typeof(WriteBatchOutcomesActivity));
         registry.AddActivity(WriteBatchResultActivity.Name, typeof(WriteBatchResultActivity));
         return registry;
     }

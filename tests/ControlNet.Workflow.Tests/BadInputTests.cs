@@ -161,6 +161,31 @@ public sealed class BadInputTests
         Assert.Equal(2, generator.Calls);
     }
 
+    [Theory]
+    [InlineData(DurableBackend.Memory)]
+    [InlineData(DurableBackend.AzureStorage)]
+    public async Task Batch_larger_than_a_chunk_continues_as_new_and_reports_every_job(DurableBackend backend)
+    {
+        var harness = new WorkflowHarness(backend);
+        harness.Workflow.BatchChunkSize = 2;
+        harness.Workflow.BatchConcurrency = 2;
+        var generator = new ScriptedGenerator();
+        await using var host = await harness.StartHostAsync(generator);
+        for (int i = 0; i < 5; i++) await WorkflowHarness.UploadInputAsync(host, $"chunks/{i}.png");
+        var manifest = new BatchManifest { InputPrefix = "chunks/", Defaults = WorkflowHarness.Job("ignored") };
+        await host.Blobs.UploadAsync(StoreContainer.Batches, "big.json", BinaryData.FromString(JsonSerializer.Serialize(manifest, JobRequest.JsonOptions)));
+
+        var batch = await host.Submitter.SubmitBatchAsync("big", "big.json");
+        var done = await WorkflowHarness.WaitAsync(host, batch.JobId);
+
+        WorkflowHarness.AssertCompleted(done);
+        Assert.Equal((5, 0), (done.ReadOutputAs<BatchResult>()!.Completed, done.ReadOutputAs<BatchResult>()!.Failed));
+        using var result = JsonDocument.Parse((await host.Blobs.DownloadAsync(StoreContainer.Batches, "big.result.json")).ToString());
+        var ids = result.RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("jobId").GetString()).ToList();
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"big-{i:D4}"), ids.Order());
+        Assert.Equal(5, generator.Calls);
+    }
+
     [Fact]
     public async Task Batch_with_an_unreadable_manifest_fails_and_says_why_in_its_result()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;
 using Microsoft.DurableTask;
@@ -5,14 +6,15 @@ using Microsoft.DurableTask;
 namespace ControlNet.Workflow.Activities;
 
 /// <summary>
-/// Expands a batch manifest into its jobs, each with a deterministic job id (&lt;batchId&gt;-NNNN, or
+/// Expands a batch manifest into its jobs (written to batches/&lt;id&gt;.jobs.json), each with a deterministic job id (&lt;batchId&gt;-NNNN, or
 /// &lt;batchId&gt;-&lt;its own jobId&gt;), so a replayed or re-run batch addresses the same sub-orchestrations.
 /// </summary>
-public sealed class ReadBatchManifestActivity(BlobStore blobs, WorkflowOptions options) : TaskActivity<BatchInput, List<JobRequest>>
+public sealed class ReadBatchManifestActivity(BlobStore blobs, WorkflowOptions options) : TaskActivity<BatchInput, int>
 {
     public const string Name = "ReadBatchManifest";
 
-    public override async Task<List<JobRequest>> RunAsync(TaskActivityContext context, BatchInput input)
+    /// <returns>The number of jobs; the jobs themselves go to batches/&lt;id&gt;.jobs.json, not into history.</returns>
+    public override async Task<int> RunAsync(TaskActivityContext context, BatchInput input)
     {
         var json = await blobs.DownloadAsync(StoreContainer.Batches, input.Manifest);
         var manifest = BatchManifest.Parse(json.ToString(), blobs.Describe(StoreContainer.Batches, input.Manifest));
@@ -47,6 +49,8 @@ public sealed class ReadBatchManifestActivity(BlobStore blobs, WorkflowOptions o
             .ToList();
         if (problems.Count > 0)
             throw new ControlNet.Core.InvalidInputException("The batch manifest's job ids are not usable: " + string.Join("; ", problems) + ".");
-        return expanded;
+        await blobs.UploadAsync(StoreContainer.Batches, BlobNames.BatchJobs(input.BatchId),
+            BinaryData.FromString(JsonSerializer.Serialize(expanded, JobRequest.JsonOptions)));
+        return expanded.Count;
     }
 }

@@ -43,11 +43,19 @@ public sealed record BatchManifest
     }
 }
 
-public sealed record BatchInput(string BatchId, string Manifest);
+/// <param name="Cursor">Absent when the batch starts; carried across ContinueAsNew generations afterwards.</param>
+public sealed record BatchInput(string BatchId, string Manifest, BatchCursor? Cursor = null);
+
+/// <summary>Where a batch stands between generations of its orchestration: jobs [0, Next) are done.</summary>
+public sealed record BatchCursor(DateTime StartedUtc, int JobCount, int Next, int Completed, int Failed);
 
 public sealed record BatchJobOutcome(string JobId, string Status, string? Manifest, string? Reason);
 
-public sealed record BatchResult(string BatchId, string Status, int Completed, int Failed, List<BatchJobOutcome> Jobs, string? Reason, string ResultBlob);
+/// <summary>A finished batch's summary; every job's outcome is in <see cref="ResultBlob"/>.</summary>
+public sealed record BatchResult(string BatchId, string Status, int Completed, int Failed, string? Reason, string ResultBlob);
 
-public sealed record WriteBatchResultInput(string BatchId, string Status, List<BatchJobOutcome> Jobs, string? Reason, DateTime StartedUtc);
+public sealed record ReadBatchJobsInput(string BatchId, int Offset, int Count);
 
+public sealed record WriteBatchOutcomesInput(string BatchId, int Offset, List<BatchJobOutcome> Outcomes);
+
+public sealed record WriteBatchResultInput(string BatchId, string Status, int Completed, int Failed, string? Reason, DateTime StartedUtc);

@@ -81,6 +81,14 @@ public static partial class BlobNames
     public static string Submitted(string instanceId) => $"{instanceId}/submitted.json";
     public static string BatchResult(string batchId) => $"{batchId}.result.json";
 
+    /// <summary>batches/&lt;id&gt;.jobs.json: the manifest expanded into one job per line item, ids assigned.</summary>
+    public static string BatchJobs(string batchId) => $"{batchId}.jobs.json";
+
+    /// <summary>The outcomes of the batch's jobs from index <paramref name="offset"/> on (one file per chunk).</summary>
+    public static string BatchOutcomes(string batchId, int offset) => $"{BatchOutcomesPrefix(batchId)}{offset:D6}.json";
+
+    public static string BatchOutcomesPrefix(string batchId) => $"{batchId}.outcomes/";
+
     public static string ContentTypeFor(string name) => Path.GetExtension(name).ToLowerInvariant() switch
     {
         ".png" => "image/png",
