@@ -58,9 +58,14 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
                     var finished = await Task.WhenAny(pending.Cast<Task>().Append(stepReport));
                     if (finished == stepReport)
                     {
-                        // A GenerateImage activity's denoising progress (throttled by the activity).
-                        step = stepReport.Result;
-                        context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs, step));
+                        // A GenerateImage activity's denoising progress (throttled by the activity). Reports are
+                        // raised fire-and-forget and queues do not keep order: an older step never overwrites a newer one.
+                        var report = stepReport.Result;
+                        if (step is null || report.Image != step.Image || report.Step > step.Step)
+                        {
+                            step = report;
+                            context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs, step));
+                        }
                         stepReport = context.WaitForExternalEvent<StepProgress>(StepEventReporter.EventName);
                         continue;
                     }
