@@ -12,6 +12,11 @@ public enum SubmitOutcome
     Started,
     /// <summary>An instance with this job id exists (running or finished): nothing was started.</summary>
     AlreadyExists,
+    /// <summary>
+    /// Another submitter claimed this job id moments ago and is starting it (or died doing so: then the claim
+    /// goes stale after <see cref="WorkflowOptions.SubmitClaimTimeout"/> and a later submission takes over).
+    /// </summary>
+    Pending,
     /// <summary>The job could not be described at all (e.g. unreadable blob metadata); failed.json says why.</summary>
     Rejected,
 }
@@ -25,8 +30,8 @@ public sealed record SubmitResult(string JobId, SubmitOutcome Outcome, string? R
 public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, WorkflowOptions options)
 {
     private static readonly OrchestrationRuntimeStatus[] AnyStatus = Enum.GetValues<OrchestrationRuntimeStatus>();
-    // Per submitter (one per host): within a host, racing deliveries are serialised here; across hosts and
-    // processes the backend's dedupe refuses the second start (tested with two hosts on one task hub).
+    // Within a host, racing deliveries are serialised here (cheaper than racing on the claim blob); across
+    // hosts and processes the submitted.json claim decides (the backends' own dedupe does not, measured).
     private readonly SemaphoreSlim _startLock = new(1, 1);
 
     /// <summary>Validates and schedules; throws <see cref="JobValidationException"/> for a rejected submission.</summary>
@@ -89,19 +94,28 @@ public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, Work
             // The backends do not refuse a second start of a running instance id from another host (measured:
             // two hosts on one Azure Storage task hub both "start" it). A conditional blob write does: the
             // submitter that creates submitted.json starts the instance, every other one sees it exists.
+            var claimName = BlobNames.Submitted(instanceId);
             var claim = BinaryData.FromObjectAsJson(new { instanceId, orchestrator, input }, JobRequest.JsonOptions);
-            if (!await blobs.TryClaimAsync(StoreContainer.Outputs, BlobNames.Submitted(instanceId), claim, options.SubmitClaimTimeout, ct))
-                return new SubmitResult(instanceId, SubmitOutcome.AlreadyExists);
+            if (await blobs.TryClaimAsync(StoreContainer.Outputs, claimName, claim, options.SubmitClaimTimeout, ct) is not { } claimEtag)
+            {
+                // Claimed by someone else: it may have started the instance by now.
+                return await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is not null
+                    ? new SubmitResult(instanceId, SubmitOutcome.AlreadyExists)
+                    : new SubmitResult(instanceId, SubmitOutcome.Pending,
+                        $"another submitter is starting '{instanceId}' (outputs/{claimName}); if it died, the claim expires after {options.SubmitClaimTimeout.TotalMinutes:0.#} min");
+            }
             try
             {
                 var startOptions = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(AnyStatus);
-                await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input, startOptions, ct);
+                await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input, startOptions, CancellationToken.None);
                 return new SubmitResult(instanceId, SubmitOutcome.Started);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is not null)
+                if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, CancellationToken.None) is not null)
                     return new SubmitResult(instanceId, SubmitOutcome.AlreadyExists);
+                // Nothing started: give the claim back so the next delivery or retry can start the job at once.
+                await blobs.DeleteIfUnchangedAsync(StoreContainer.Outputs, claimName, claimEtag, CancellationToken.None);
                 throw;
             }
         }

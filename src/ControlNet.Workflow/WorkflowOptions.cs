@@ -57,6 +57,7 @@ public sealed class WorkflowOptions
         if (MaxImageSide < 64) errors.Add($"MaxImageSide must be at least 64, got {MaxImageSide}.");
         if (GenerationConcurrency < 1) errors.Add($"GenerationConcurrency must be at least 1, got {GenerationConcurrency}.");
         if (BatchConcurrency < 1) errors.Add($"BatchConcurrency must be at least 1, got {BatchConcurrency}.");
+        if (BatchChunkSize < 1) errors.Add($"BatchChunkSize must be at least 1, got {BatchChunkSize}.");
         if (MaxBatchJobs < 1) errors.Add($"MaxBatchJobs must be at least 1, got {MaxBatchJobs}.");
         if (MaxAttempts < 1) errors.Add($"MaxAttempts must be at least 1, got {MaxAttempts}.");
         if (FirstRetryInterval <= TimeSpan.Zero) errors.Add("FirstRetryInterval must be positive.");

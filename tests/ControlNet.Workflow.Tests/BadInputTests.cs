@@ -187,6 +187,25 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Outcomes_of_an_earlier_run_of_the_same_batch_id_are_not_merged_in()
+    {
+        var (host, _) = await StartAsync();
+        await using var _h = host;
+        await WorkflowHarness.UploadInputAsync(host, "again/a.png");
+        // Left over from an earlier, larger run of this batch id (e.g. before a memory-backend restart).
+        await host.Blobs.UploadAsync(StoreContainer.Batches, BlobNames.BatchOutcomes("rerun", 50),
+            BinaryData.FromString("""[{"jobId":"rerun-0050","status":"completed","manifest":"old","reason":null}]"""));
+        var manifest = new BatchManifest { InputPrefix = "again/", Defaults = WorkflowHarness.Job("ignored") };
+        await host.Blobs.UploadAsync(StoreContainer.Batches, "rerun.json", BinaryData.FromString(JsonSerializer.Serialize(manifest, JobRequest.JsonOptions)));
+
+        var batch = await host.Submitter.SubmitBatchAsync("rerun", "rerun.json");
+        WorkflowHarness.AssertCompleted(await WorkflowHarness.WaitAsync(host, batch.JobId));
+
+        using var result = JsonDocument.Parse((await host.Blobs.DownloadAsync(StoreContainer.Batches, "rerun.result.json")).ToString());
+        Assert.Equal(["rerun-0000"], result.RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("jobId").GetString()));
+    }
+
+    [Fact]
     public async Task Batch_with_an_unreadable_manifest_fails_and_says_why_in_its_result()
     {
         var (host, _) = await StartAsync();

@@ -130,7 +130,8 @@ public sealed class DurableFaultTests
         harness.Workflow.SubmitClaimTimeout = TimeSpan.Zero; // the claim is now stale
         var afterTimeout = await host.Submitter.SubmitAsync(job);
 
-        Assert.Equal(SubmitOutcome.AlreadyExists, whileFresh.Outcome);
+        Assert.Equal(SubmitOutcome.Pending, whileFresh.Outcome);
+        Assert.Contains("another submitter is starting 'claimed-job'", whileFresh.Reason);
         Assert.Equal(SubmitOutcome.Started, afterTimeout.Outcome);
         WorkflowHarness.AssertCompleted(await WorkflowHarness.WaitAsync(host, "claimed-job"));
     }

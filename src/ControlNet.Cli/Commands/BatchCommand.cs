@@ -56,6 +56,7 @@ internal static class BatchCommand
         }
 
         var submitted = await host.Submitter.SubmitBatchAsync(batchId, manifestBlob, ct);
+        if (submitted.Outcome == SubmitOutcome.Pending) throw new InvalidInputException($"Batch not started: {submitted.Reason}.");
         Console.Error.WriteLine($"batch {batchId} ({(submitted.Outcome == SubmitOutcome.Started ? "started" : "already exists")}, durable backend: {backend.ToString().ToLowerInvariant()})");
         var state = await WaitAsync(host, batchId, ct);
 

@@ -47,6 +47,7 @@ internal static class RunCommand
         }
 
         var submitted = await host.Submitter.SubmitAsync(job, ct);
+        if (submitted.Outcome == SubmitOutcome.Pending) throw new InvalidInputException($"Job not started: {submitted.Reason}.");
         Console.Error.WriteLine($"job {submitted.JobId} ({(submitted.Outcome == SubmitOutcome.Started ? "started" : "already exists")}, durable backend: {backend.ToString().ToLowerInvariant()})");
         var state = await WaitWithProgressAsync(host, submitted.JobId, ct);
 

@@ -36,6 +36,11 @@ public sealed class InputWatcher(PortableHost host, ILogger logger, string? pref
         {
             var jobId = BlobNames.JobIdForBlob(blob.Name, blob.ETag);
             if (_handled.Contains(jobId)) continue;
+            if (await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Failed(jobId), ct))
+            {
+                _handled.Add(jobId); // rejected or failed before (perhaps by an earlier process): nothing to redo
+                continue;
+            }
             if (BlobNames.Check(blob.Name, "input") is { Count: > 0 } nameProblems)
             {
                 // Not silently ignored: the upload gets a failed.json saying why (the derived job id is always safe).
@@ -45,14 +50,14 @@ public sealed class InputWatcher(PortableHost host, ILogger logger, string? pref
                 continue;
             }
             if (Workflow.Jobs.BlobJobParameters.IsSubmittedExplicitly(blob)
-                || await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Manifest(jobId), ct)
-                || await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Failed(jobId), ct))
+                || await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Manifest(jobId), ct))
             {
                 _handled.Add(jobId);
                 continue;
             }
             var result = await host.Submitter.SubmitBlobAsync(blob, ct);
-            _handled.Add(jobId);
+            // Pending: claimed by a submitter that may have died; look again on the next scan (the claim expires).
+            if (result.Outcome != SubmitOutcome.Pending) _handled.Add(jobId);
             if (result.Outcome == SubmitOutcome.Started) started.Add(result);
             JobSubmitted?.Invoke(blob, result);
         }

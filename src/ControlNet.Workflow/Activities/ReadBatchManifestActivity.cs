@@ -32,7 +32,7 @@ public sealed class ReadBatchManifestActivity(BlobStore blobs, WorkflowOptions o
             jobs = [];
             await foreach (var blob in blobs.ListAsync(StoreContainer.Inputs, prefix))
             {
-                jobs.Add(defaults with { Input = blob.Name, JobId = null });
+                jobs.Add(defaults with { Input = blob.Name, InputETag = null, JobId = null });
                 if (jobs.Count > options.MaxBatchJobs) break;
             }
             if (jobs.Count == 0)
@@ -49,6 +49,8 @@ public sealed class ReadBatchManifestActivity(BlobStore blobs, WorkflowOptions o
             .ToList();
         if (problems.Count > 0)
             throw new ControlNet.Core.InvalidInputException("The batch manifest's job ids are not usable: " + string.Join("; ", problems) + ".");
+        // A batch id run before (e.g. after a restart of the memory backend) must not inherit its old outcomes.
+        await blobs.DeletePrefixAsync(StoreContainer.Batches, BlobNames.BatchOutcomesPrefix(input.BatchId));
         await blobs.UploadAsync(StoreContainer.Batches, BlobNames.BatchJobs(input.BatchId),
             BinaryData.FromString(JsonSerializer.Serialize(expanded, JobRequest.JsonOptions)));
         return expanded.Count;

@@ -7,27 +7,18 @@ namespace ControlNet.Workflow.Generation;
 public sealed class GenerationGate(WorkflowOptions options) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(options.GenerationConcurrency, options.GenerationConcurrency);
-    private int _running;
-    private int _peak;
 
     public int Limit { get; } = options.GenerationConcurrency;
-
-    /// <summary>Most generations seen running at the same time since start-up.</summary>
-    public int PeakConcurrency => Volatile.Read(ref _peak);
 
     public async Task<T> RunAsync<T>(Func<Task<T>> generate, CancellationToken ct)
     {
         await _slots.WaitAsync(ct);
         try
         {
-            var running = Interlocked.Increment(ref _running);
-            int peak;
-            while (running > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, running, peak) != peak) { }
             return await generate();
         }
         finally
         {
-            Interlocked.Decrement(ref _running);
             _slots.Release();
         }
     }

@@ -46,8 +46,11 @@ public sealed record BatchManifest
 /// <param name="Cursor">Absent when the batch starts; carried across ContinueAsNew generations afterwards.</param>
 public sealed record BatchInput(string BatchId, string Manifest, BatchCursor? Cursor = null);
 
-/// <summary>Where a batch stands between generations of its orchestration: jobs [0, Next) are done.</summary>
-public sealed record BatchCursor(DateTime StartedUtc, int JobCount, int Next, int Completed, int Failed);
+/// <summary>
+/// Where a batch stands between generations of its orchestration: jobs [0, Next) are done. The chunk size is
+/// fixed when the batch starts, so a host with other options replays and continues it the same way.
+/// </summary>
+public sealed record BatchCursor(DateTime StartedUtc, int JobCount, int ChunkSize, int Next, int Completed, int Failed);
 
 public sealed record BatchJobOutcome(string JobId, string Status, string? Manifest, string? Reason);
 

@@ -28,7 +28,7 @@ public sealed class BatchOrchestrator(WorkflowOptions options) : TaskOrchestrato
             try
             {
                 int jobCount = await context.CallActivityAsync<int>(ReadBatchManifestActivity.Name, input, retry);
-                cursor = new BatchCursor(started, jobCount, 0, 0, 0);
+                cursor = new BatchCursor(started, jobCount, options.BatchChunkSize, 0, 0, 0);
             }
             catch (TaskFailedException e)
             {
@@ -39,7 +39,8 @@ public sealed class BatchOrchestrator(WorkflowOptions options) : TaskOrchestrato
             }
         }
 
-        int end = Math.Min(cursor.Next + options.BatchChunkSize, cursor.JobCount);
+        ReportStatus(context, cursor, []);
+        int end = Math.Min(cursor.Next + Math.Max(1, cursor.ChunkSize), cursor.JobCount);
         var jobs = await context.CallActivityAsync<List<JobRequest>>(ReadBatchJobsActivity.Name,
             new ReadBatchJobsInput(batchId, cursor.Next, end - cursor.Next), retry);
         var outcomes = await RunChunkAsync(context, jobs, cursor);
@@ -89,13 +90,16 @@ public sealed class BatchOrchestrator(WorkflowOptions options) : TaskOrchestrato
             {
                 outcomes.Add(new BatchJobOutcome(jobId, JobStages.Failed, null, FailureClassifier.Reason(e.FailureDetails)));
             }
-            context.SetCustomStatus(new
-            {
-                completed = cursor.Completed + outcomes.Count(o => o.Status == JobStages.Completed),
-                failed = cursor.Failed + outcomes.Count(o => o.Status == JobStages.Failed),
-                total = cursor.JobCount,
-            });
+            ReportStatus(context, cursor, outcomes);
         }
         return outcomes;
     }
+
+    private static void ReportStatus(TaskOrchestrationContext context, BatchCursor cursor, List<BatchJobOutcome> chunkOutcomes) =>
+        context.SetCustomStatus(new
+        {
+            completed = cursor.Completed + chunkOutcomes.Count(o => o.Status == JobStages.Completed),
+            failed = cursor.Failed + chunkOutcomes.Count(o => o.Status == JobStages.Failed),
+            total = cursor.JobCount,
+        });
 }

@@ -60,8 +60,10 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
                     {
                         // A GenerateImage activity's denoising progress (throttled by the activity). Reports are
                         // raised fire-and-forget and queues do not keep order: an older step never overwrites a newer one.
-                        var report = stepReport.Result;
-                        if (step is null || report.Image != step.Image || report.Step > step.Step)
+                        StepProgress? report;
+                        try { report = stepReport.Result; }
+                        catch (Exception) { report = null; } // a malformed event from any client must not fail the job
+                        if (report is not null && (step is null || report.Image != step.Image || report.Step > step.Step))
                         {
                             step = report;
                             context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs, step));

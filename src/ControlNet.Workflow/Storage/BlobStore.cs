@@ -77,34 +77,58 @@ public sealed class BlobStore
     /// <summary>
     /// Claims <paramref name="name"/> for this caller: creates it if absent, or takes it over when its last write is
     /// older than <paramref name="staleAfter"/> (the previous claimer died before finishing). Both are conditional
-    /// writes, so of any number of concurrent callers — in any process — exactly one wins.
+    /// writes, so of any number of concurrent callers — in any process — exactly one wins. Staleness compares this
+    /// machine's clock with the service's last-modified time: a few seconds of skew are immaterial at minutes.
     /// </summary>
-    public async Task<bool> TryClaimAsync(StoreContainer container, string name, BinaryData content, TimeSpan staleAfter, CancellationToken ct = default)
+    /// <returns>The claim's ETag when this caller holds it (for <see cref="DeleteIfUnchangedAsync"/>), else null.</returns>
+    public async Task<string?> TryClaimAsync(StoreContainer container, string name, BinaryData content, TimeSpan staleAfter, CancellationToken ct = default)
     {
-        if (await TryCreateAsync(container, name, content, ct)) return true;
+        BlobNames.Require(name, "Blob name");
+        var blob = Blob(container, name);
+        var headers = new BlobHttpHeaders { ContentType = BlobNames.ContentTypeFor(name) };
+        try
+        {
+            var created = await blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = headers, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, ct);
+            return created.Value.ETag.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412) { }
+
         BlobProperties existing;
         try
         {
-            existing = (await Blob(container, name).GetPropertiesAsync(cancellationToken: ct)).Value;
+            existing = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return await TryCreateAsync(container, name, content, ct); // deleted in between: try once more
+            return null; // released in between: its holder gave up; the next attempt will claim it
         }
-        if (DateTimeOffset.UtcNow - existing.LastModified < staleAfter) return false;
+        if (DateTimeOffset.UtcNow - existing.LastModified < staleAfter) return null;
         try
         {
-            await Blob(container, name).UploadAsync(content, new BlobUploadOptions
-            {
-                HttpHeaders = new BlobHttpHeaders { ContentType = BlobNames.ContentTypeFor(name) },
-                Conditions = new BlobRequestConditions { IfMatch = existing.ETag },
-            }, ct);
-            return true;
+            var taken = await blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = headers, Conditions = new BlobRequestConditions { IfMatch = existing.ETag } }, ct);
+            return taken.Value.ETag.ToString();
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            return false; // someone else took it over first
+            return null; // someone else took it over first
         }
+    }
+
+    /// <summary>Deletes a blob only if it is still the version <paramref name="etag"/> (e.g. releasing one's own claim).</summary>
+    public async Task DeleteIfUnchangedAsync(StoreContainer container, string name, string etag, CancellationToken ct = default)
+    {
+        try
+        {
+            await Blob(container, name).DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = new ETag(etag) }, cancellationToken: ct);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412) { }
+    }
+
+    /// <summary>Deletes every blob whose name starts with <paramref name="prefix"/> (output of an earlier run of the same id).</summary>
+    public async Task DeletePrefixAsync(StoreContainer container, string prefix, CancellationToken ct = default)
+    {
+        await foreach (var blob in ListAsync(container, prefix, ct))
+            await Blob(container, blob.Name).DeleteIfExistsAsync(cancellationToken: ct);
     }
 
     /// <summary>Uploads only when the blob does not exist yet; returns false when it already did.</summary>
