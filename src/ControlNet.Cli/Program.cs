@@ -6,6 +6,10 @@ using ControlNet.Core;
 // Bad input (InvalidInputException) prints one line and exits 2; an unexpected fault exits 1.
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+// Containers and process managers stop with SIGTERM: shut down as for Ctrl+C (finish or hand back work, release
+// leases, exit) instead of waiting to be killed.
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, signal => { signal.Cancel = true; cancellation.Cancel(); });
 
 try
 {

@@ -108,3 +108,36 @@ public class BatchCommandTests : IClassFixture<GenerateCommandTests.TinyModels>,
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
+
+/// <summary>`controlnet serve` stops cleanly when a container runtime or process manager sends SIGTERM.</summary>
+public class ServeCommandTests
+{
+    [Fact]
+    public void Sigterm_stops_serve_gracefully()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "controlnet.dll"), "serve", "--durable", "memory", "--watch", "inputs", "--provider", "cpu" })
+            start.ArgumentList.Add(arg);
+        using var serve = System.Diagnostics.Process.Start(start)!;
+        var ready = new ManualResetEventSlim();
+        serve.ErrorDataReceived += (_, e) => { if (e.Data?.StartsWith("serving") == true) ready.Set(); };
+        serve.BeginErrorReadLine();
+        serve.BeginOutputReadLine();
+        try
+        {
+            Assert.True(ready.Wait(TimeSpan.FromMinutes(1)), "serve did not start");
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", serve.Id.ToString()])) kill.WaitForExit();
+            Assert.True(serve.WaitForExit(TimeSpan.FromSeconds(30)), "serve ignored SIGTERM");
+            Assert.Equal(0, serve.ExitCode);
+        }
+        finally
+        {
+            if (!serve.HasExited) serve.Kill(entireProcessTree: true);
+        }
+    }
+}
