@@ -98,7 +98,7 @@ public sealed class PortableHost : IAsyncDisposable
         else
         {
             var memory = new InMemoryOrchestrationService(loggerFactory);
-            backend = memory;
+            backend = new InMemoryConcurrency(memory, orchestrations: 100, activities: 32);
             backendClient = memory;
         }
 

@@ -19,14 +19,14 @@ namespace ControlNet.Cli.Hosting;
 /// longer than the queue's visibility timeout (a queued GPU generation) would otherwise be run a second time.
 /// </summary>
 internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpan renewInterval, ILogger logger)
-    : IOrchestrationService, IAsyncDisposable
+    : DelegatingOrchestrationService(inner), IAsyncDisposable
 {
     private readonly ConcurrentDictionary<TaskActivityWorkItem, CancellationTokenSource> _renewals = new(ReferenceEqualityComparer.Instance);
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _stopLock = new();
     private Task? _stopped;
 
-    public async Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem,
+    public override async Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem,
         OrchestrationRuntimeState newOrchestrationRuntimeState, IList<TaskMessage> outboundMessages,
         IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage,
         OrchestrationState orchestrationState)
@@ -38,7 +38,7 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
         }
         ReplaceGrpcEvents(newOrchestrationRuntimeState.Events);
         ReplaceGrpcEvents(newOrchestrationRuntimeState.NewEvents);
-        await inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages,
+        await Inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages,
             orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
     }
 
@@ -63,9 +63,9 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
         }
     }
 
-    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    public override async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
     {
-        var workItem = await inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+        var workItem = await Inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
         if (workItem is not null && !_stopping.IsCancellationRequested)
         {
             var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -82,7 +82,7 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
             try
             {
                 await Task.Delay(renewInterval, done);
-                await inner.RenewTaskActivityWorkItemLockAsync(workItem);
+                await Inner.RenewTaskActivityWorkItemLockAsync(workItem);
             }
             catch (OperationCanceledException) when (done.IsCancellationRequested)
             {
@@ -101,16 +101,16 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
         if (_renewals.TryRemove(workItem, out var cts)) { cts.Cancel(); cts.Dispose(); }
     }
 
-    public async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
+    public override async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
     {
         StopRenewing(workItem);
-        await inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+        await Inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
     }
 
-    public async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
+    public override async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
     {
         StopRenewing(workItem);
-        await inner.AbandonTaskActivityWorkItemAsync(workItem);
+        await Inner.AbandonTaskActivityWorkItemAsync(workItem);
     }
 
     /// <summary>Stops every renewal, so the backend hands unfinished activities to the next host after the visibility timeout.</summary>
@@ -126,38 +126,16 @@ internal sealed class SidecarStorageAdapter(IOrchestrationService inner, TimeSpa
     /// this; DTFx's StopAsync is not safe to run twice, and the sidecar calls it from a fire-and-forget
     /// callback where an exception would crash the process.
     /// </summary>
-    public Task StopAsync(bool isForced)
+    public override Task StopAsync(bool isForced)
     {
         lock (_stopLock) return _stopped ??= StopInnerAsync(isForced);
     }
 
     private async Task StopInnerAsync(bool isForced)
     {
-        try { await inner.StopAsync(isForced); }
+        try { await Inner.StopAsync(isForced); }
         catch (Exception e) { logger.LogWarning(e, "Stopping the Azure Storage backend failed; its leases expire on their own."); }
     }
 
-    // Everything else passes straight through.
-    public Task StartAsync() => inner.StartAsync();
-    public Task StopAsync() => StopAsync(isForced: false);
-    public Task CreateAsync() => inner.CreateAsync();
-    public Task CreateAsync(bool recreateInstanceStore) => inner.CreateAsync(recreateInstanceStore);
-    public Task CreateIfNotExistsAsync() => inner.CreateIfNotExistsAsync();
-    public Task DeleteAsync() => inner.DeleteAsync();
-    public Task DeleteAsync(bool deleteInstanceStore) => inner.DeleteAsync(deleteInstanceStore);
-    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) =>
-        inner.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
-    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
-    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
-    public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
-    public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
-    public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
-    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
-    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
-    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
-    public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
-    public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
-    public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
-    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
+    public override Task StopAsync() => StopAsync(isForced: false);
 }
