@@ -50,7 +50,7 @@ internal static class BenchWorkflowCommand
                 var job = new JobRequest { JobId = $"bench-{run}-{i + 1:D4}", Input = "bench.png", Control = "none", Resolution = 64, Steps = 1, Seed = 1, PromptMode = "none" };
                 var watch = Stopwatch.StartNew();
                 var submitted = await host.Submitter.SubmitAsync(job, ct);
-                var state = await RunCommand.WaitWithProgressAsync(host, submitted.JobId, ct, showProgress: false, pollMilliseconds: 10);
+                var state = await InstanceWaiter.WaitAsync(host, submitted.JobId, describe: null, ct, pollMilliseconds: 10);
                 watch.Stop();
                 if (state.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
                     throw new InvalidOperationException($"bench job {submitted.JobId} ended {state.RuntimeStatus}: {state.FailureDetails?.ErrorMessage}");

@@ -49,7 +49,7 @@ internal static class RunCommand
         var submitted = await host.Submitter.SubmitAsync(job, ct);
         if (submitted.Outcome == SubmitOutcome.Pending) throw new InvalidInputException($"Job not started: {submitted.Reason}.");
         Console.Error.WriteLine($"job {submitted.JobId} ({(submitted.Outcome == SubmitOutcome.Started ? "started" : "already exists")}, durable backend: {backend.ToString().ToLowerInvariant()})");
-        var state = await WaitWithProgressAsync(host, submitted.JobId, ct);
+        var state = await InstanceWaiter.WaitAsync(host, submitted.JobId, DescribeStatus, ct);
 
         if (state.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
@@ -71,38 +71,12 @@ internal static class RunCommand
         return 0;
     }
 
-    /// <summary>
-    /// Polls the instance (every 250 ms by default), redrawing one status line from custom status and step progress, until
-    /// it ends. (Polling here rather than the completion API: DTFx's Azure Storage backend answers that one on
-    /// a 2-second status poll, which would add up to 2 s to every job a user waits for.)
-    /// </summary>
-    internal static async Task<OrchestrationMetadata> WaitWithProgressAsync(
-        PortableHost host, string jobId, CancellationToken ct, bool showProgress = true, int pollMilliseconds = 250)
+    /// <summary>"generating image 1/2, step 7/20 of image 1" from a job's custom status.</summary>
+    internal static string DescribeStatus(string? customStatus)
     {
-        var interactive = showProgress && !Console.IsErrorRedirected;
-        string last = "";
-        while (true)
-        {
-            // Custom status only comes back with inputs and outputs (small here: blob names, not images).
-            var state = await host.Client.GetInstanceAsync(jobId, getInputsAndOutputs: true, ct);
-            if (state is { IsCompleted: true })
-            {
-                if (interactive && last.Length > 0) Console.Error.WriteLine();
-                return state;
-            }
-            if (showProgress)
-            {
-                var status = state?.SerializedCustomStatus is { } json ? JsonSerializer.Deserialize<JobStatus>(json) : null;
-                var line = status is null ? "queued" : $"{status.Stage} image {status.ImagesDone}/{status.ImagesTotal}";
-                if (status?.Stage == JobStages.Generating && status.Step is { } p) line += $", step {p.Step}/{p.Steps} of image {p.Image}";
-                if (line != last)
-                {
-                    last = line;
-                    if (interactive) Console.Error.Write($"\r\u001b[2K{line}");
-                    else Console.Error.WriteLine(line);
-                }
-            }
-            await Task.Delay(pollMilliseconds, ct);
-        }
+        var status = customStatus is null ? null : JsonSerializer.Deserialize<JobStatus>(customStatus);
+        if (status is null) return "queued";
+        var line = $"{status.Stage} image {status.ImagesDone}/{status.ImagesTotal}";
+        return status.Stage == JobStages.Generating && status.Step is { } p ? line + $", step {p.Step}/{p.Steps} of image {p.Image}" : line;
     }
 }

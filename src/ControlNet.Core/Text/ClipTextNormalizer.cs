@@ -91,7 +91,32 @@ public static class ClipTextNormalizer
 
     // ftfy.fixes.unescape_html: only "&name;" / "&#123;" forms of 1–24 alphanumerics, so that informal
     // text such as "this&not that" is left alone.
-    static string FtfyUnescapeHtml(string text)
+    static string FtfyUnescapeHtml(string text) => ReplaceReferences(text, AppendFtfyReference);
+
+    // At `start` (just after '&'): appends the decoded "name;" / "#123;" and returns the characters consumed,
+    // or appends the '&' alone and returns 0.
+    static int AppendFtfyReference(string text, int start, StringBuilder output)
+    {
+        bool numeric = start < text.Length && text[start] == '#';
+        int nameStart = numeric ? start + 1 : start;
+        int nameEnd = nameStart;
+        while (nameEnd < text.Length && nameEnd - nameStart < 24 && char.IsAsciiLetterOrDigit(text[nameEnd]))
+            nameEnd++;
+        if (nameEnd == nameStart || nameEnd >= text.Length || text[nameEnd] != ';')
+        {
+            output.Append('&');
+            return 0;
+        }
+        string entity = text[(start - 1)..(nameEnd + 1)];
+        output.Append(numeric ? FtfyNumericEntity(entity) : FtfyNamedEntity(text[nameStart..nameEnd]) ?? entity);
+        return nameEnd + 1 - start;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="text"/>, letting <paramref name="appendReference"/> decode what follows each '&amp;'
+    /// (it appends the replacement and returns how many characters after the '&amp;' it consumed).
+    /// </summary>
+    static string ReplaceReferences(string text, Func<string, int, StringBuilder, int> appendReference)
     {
         if (!text.Contains('&'))
             return text;
@@ -103,21 +128,7 @@ public static class ClipTextNormalizer
             if (amp < 0)
                 break;
             output.Append(text, position, amp - position);
-            int start = amp + 1;
-            bool numeric = start < text.Length && text[start] == '#';
-            int nameStart = numeric ? start + 1 : start;
-            int nameEnd = nameStart;
-            while (nameEnd < text.Length && nameEnd - nameStart < 24 && char.IsAsciiLetterOrDigit(text[nameEnd]))
-                nameEnd++;
-            if (nameEnd == nameStart || nameEnd >= text.Length || text[nameEnd] != ';')
-            {
-                output.Append('&');
-                position = start;
-                continue;
-            }
-            string entity = text[amp..(nameEnd + 1)];
-            output.Append(numeric ? FtfyNumericEntity(entity) : FtfyNamedEntity(text[nameStart..nameEnd]) ?? entity);
-            position = nameEnd + 1;
+            position = amp + 1 + appendReference(text, amp + 1, output);
         }
         output.Append(text, position, text.Length - position);
         return output.ToString();
@@ -154,23 +165,7 @@ public static class ClipTextNormalizer
     }
 
     /// <summary>Python's <c>html.unescape</c>, character for character.</summary>
-    static string PythonHtmlUnescape(string text)
-    {
-        if (!text.Contains('&'))
-            return text;
-        var output = new StringBuilder(text.Length);
-        int position = 0;
-        while (position < text.Length)
-        {
-            int amp = text.IndexOf('&', position);
-            if (amp < 0)
-                break;
-            output.Append(text, position, amp - position);
-            position = amp + 1 + AppendCharacterReference(text, amp + 1, output);
-        }
-        output.Append(text, position, text.Length - position);
-        return output.ToString();
-    }
+    static string PythonHtmlUnescape(string text) => ReplaceReferences(text, AppendCharacterReference);
 
     // Matches html's _charref = r'&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)' at `start`
     // (just after '&'), appends the replacement and returns how many characters after '&' it consumed.
