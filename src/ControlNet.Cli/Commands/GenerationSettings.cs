@@ -80,12 +80,7 @@ internal sealed record GenerationSettings
             Height = height,
             Resolution = args.OptionalInt("resolution", ReferenceResize.MinResolution, ReferenceResize.MaxResolution),
             MaxImagesPerBatch = args.Int("batch", 4, 1, GenerationRequest.MaxCount),
-            Runtime = new OnnxRuntimeOptions
-            {
-                Provider = OnnxRuntimeOptions.ParseProvider(args.Optional("provider") ?? "auto"),
-                DeviceId = args.Int("device-id", 0, 0, 64),
-                IntraOpThreads = args.Int("threads", 0, 0, 1024),
-            }.Validated(),
+            Runtime = PipelineGeneratorOptions.ReadRuntime(args),
         };
         if (settings.PromptMode != PromptMode.User && settings.Prompt.Length > 0)
             throw new InvalidInputException($"--prompt was given but --prompt-mode is {settings.PromptMode.ToString().ToLowerInvariant()}; drop one of them.");

@@ -150,7 +150,6 @@ public sealed class ControlNetPipeline
         using var outSample = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, unet.OutputType("out_sample"), latentShape);
         using var residuals = new ControlResiduals(request.Controls, batch, branches == 2 ? count : 0, unet);
 
-        var modelInput = new float[batch * latentLength];
         var noisePrediction = new float[batch * latentLength];
         var guidedPrediction = branches == 2 ? new float[count * latentLength] : noisePrediction;
         var stepNoise = request.Eta > 0 ? new float[count * latentLength] : null;
@@ -170,8 +169,8 @@ public sealed class ControlNetPipeline
             inference.Reset();
             int t = timesteps[i];
 
-            for (int b = 0; b < branches; b++) latents.CopyTo(modelInput, b * latents.Length);
-            ElementTypes.Write(sample, modelInput);
+            // Both CFG branches denoise the same latents.
+            for (int b = 0; b < branches; b++) ElementTypes.WriteAt(sample, latents, b * latents.Length);
             timestep.Set(t);
 
             var controlResiduals = residuals.Compute(i, timesteps.Count, sample, hidden, t, run, inference);

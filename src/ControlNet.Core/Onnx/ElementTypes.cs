@@ -76,6 +76,18 @@ public static class ElementTypes
         }
     }
 
+    /// <summary>Writes <paramref name="values"/> into a float/fp16 tensor from element <paramref name="offset"/> on.</summary>
+    public static void WriteAt(OrtValue tensor, ReadOnlySpan<float> values, int offset)
+    {
+        var type = tensor.GetTensorTypeAndShape().ElementDataType;
+        switch (type)
+        {
+            case TensorElementType.Float: values.CopyTo(tensor.GetTensorMutableDataAsSpan<float>()[offset..]); break;
+            case TensorElementType.Float16: System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(values, AsHalf(tensor)[offset..]); break;
+            default: throw new NotSupportedException($"Expected a float tensor, got {Name(type)}.");
+        }
+    }
+
     /// <summary>Copies a float/fp16 tensor's values into <paramref name="target"/> as float32.</summary>
     public static void Read(OrtValue tensor, Span<float> target)
     {
