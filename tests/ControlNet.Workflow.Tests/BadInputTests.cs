@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ControlNet.Cli.Hosting;
+using ControlNet.Hosting;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;
 using Microsoft.DurableTask.Client;

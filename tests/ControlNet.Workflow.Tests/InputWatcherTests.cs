@@ -1,4 +1,4 @@
-using ControlNet.Cli.Hosting;
+using ControlNet.Hosting;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
-using ControlNet.Cli.Hosting;
+using ControlNet.Hosting;
 using ControlNet.Core.Onnx;
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;

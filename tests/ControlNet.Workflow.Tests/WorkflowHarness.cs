@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using ControlNet.Cli.Hosting;
+using ControlNet.Hosting;
 using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ControlNet.Cli.Hosting;
+using ControlNet.Hosting;
 using ControlNet.Core;
 using ControlNet.Workflow;
 using ControlNet.Workflow.Generation;

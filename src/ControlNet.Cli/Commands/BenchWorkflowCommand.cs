@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using ControlNet.Cli.Hosting;
+using ControlNet.Hosting;
 using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;

@@ -1,4 +1,4 @@
-using ControlNet.Cli.Hosting;
+using ControlNet.Hosting;
 using Microsoft.DurableTask.Client;
 
 namespace ControlNet.Cli.Commands;

@@ -1,5 +1,5 @@
 using ControlNet.Core;
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 
 namespace ControlNet.Cli.Commands;
 

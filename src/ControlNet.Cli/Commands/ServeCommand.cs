@@ -1,4 +1,4 @@
-using ControlNet.Cli.Hosting;
+using ControlNet.Hosting;
 using ControlNet.Core;
 using ControlNet.Workflow.Generation;
 using Microsoft.Extensions.Logging.Abstractions;

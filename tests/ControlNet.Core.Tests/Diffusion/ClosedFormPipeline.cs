@@ -1,7 +1,7 @@
 using ControlNet.Core.Diffusion;
 using ControlNet.Core.Imaging;
 using ControlNet.Core.Randomness;
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 
 namespace ControlNet.Core.Tests.Diffusion;
 

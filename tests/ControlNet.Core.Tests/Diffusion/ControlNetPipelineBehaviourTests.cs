@@ -1,6 +1,6 @@
 using ControlNet.Core.Diffusion;
 using ControlNet.Core.Imaging;
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 
 namespace ControlNet.Core.Tests.Diffusion;
 

@@ -1,6 +1,6 @@
 using ControlNet.Core.Diffusion;
 using ControlNet.Core.Imaging;
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 using ControlNet.Core.Text;
 
 namespace ControlNet.Core.Tests.Diffusion;

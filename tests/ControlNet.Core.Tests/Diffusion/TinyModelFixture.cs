@@ -1,5 +1,5 @@
 using ControlNet.Core.Onnx;
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 
 namespace ControlNet.Core.Tests.Diffusion;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ControlNet.Core.Tests.TinyModels;

@@ -1,4 +1,4 @@
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ControlNet.Core.TinyModels;
+using ControlNet.TinyModels;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace ControlNet.Core.Tests.TinyModels;

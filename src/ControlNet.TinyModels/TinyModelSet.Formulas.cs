@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// The closed forms the <see cref="TinyModelKind.Linear"/> models compute, so tests can predict every output

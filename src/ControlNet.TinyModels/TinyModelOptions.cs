@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary><see cref="Linear"/>: closed-form outputs tests can predict. <see cref="Bench"/>: seeded random convolutions with real CPU cost.</summary>
 public enum TinyModelKind { Linear, Bench }

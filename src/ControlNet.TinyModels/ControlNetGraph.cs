@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// ControlNet stand-in: SD1.5's ControlNet inputs (conditioning_scale optional) → the 13 residuals, whose

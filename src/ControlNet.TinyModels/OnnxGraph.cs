@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>One dimension of a declared shape: a fixed size, or a symbolic name such as "batch".</summary>
 public readonly record struct OnnxDim(long? Value, string? Param)

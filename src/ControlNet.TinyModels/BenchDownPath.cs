@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// SD1.5's down path in miniature, shared by the Bench UNet and ControlNet: block 0 is the input feature map,

@@ -1,6 +1,6 @@
 using DurableTask.Core;
 
-namespace ControlNet.Cli.Hosting;
+namespace ControlNet.Hosting;
 
 /// <summary>
 /// The in-memory backend allows as many orchestration and activity work items in flight as the machine has

@@ -2,7 +2,7 @@ using ControlNet.Workflow;
 using ControlNet.Workflow.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace ControlNet.Cli.Hosting;
+namespace ControlNet.Hosting;
 
 /// <summary>
 /// The portable host's blob trigger: lists the inputs container and starts a job for every blob version not

@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>Attribute kinds, numbered as <c>AttributeProto.AttributeType</c> in onnx.proto.</summary>
 public enum OnnxAttributeType

@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// VAE decoder stand-in: sample = γ·latent_sample[:, 0..3], each latent pixel repeated 8×8

@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// The edges every tiny graph shares: inputs are declared in the export's element type and cast to float32

@@ -3,7 +3,7 @@ using DurableTask.Core;
 using DurableTask.Core.History;
 using Microsoft.Extensions.Logging;
 
-namespace ControlNet.Cli.Hosting;
+namespace ControlNet.Hosting;
 
 /// <summary>
 /// Sits between the in-process gRPC sidecar (<c>TaskHubGrpcServer</c>) and a DTFx storage backend such as

@@ -19,7 +19,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace ControlNet.Cli.Hosting;
+namespace ControlNet.Hosting;
 
 /// <summary>
 /// The workflow outside Azure Functions (DESIGN §7): the Durable Task SDK worker and client, talking over gRPC to

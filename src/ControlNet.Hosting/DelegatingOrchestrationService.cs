@@ -1,6 +1,6 @@
 using DurableTask.Core;
 
-namespace ControlNet.Cli.Hosting;
+namespace ControlNet.Hosting;
 
 /// <summary>
 /// An <see cref="IOrchestrationService"/> that passes every call to another; adapters override what they change.

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// Serialises an <see cref="OnnxGraph"/> as an ONNX <c>ModelProto</c>, field by field with
@@ -11,7 +11,7 @@ public static class OnnxModelWriter
 {
     public const long IrVersion = 8;
     public const long OpsetVersion = 17;
-    public const string ProducerName = "ControlNet.Core.TinyModels";
+    public const string ProducerName = "ControlNet.TinyModels";
 
     public static void WriteFile(OnnxGraph graph, string path)
     {

@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// Convolutions with seeded random weights for the <see cref="TinyModelKind.Bench"/> models: real compute,

@@ -4,7 +4,7 @@ using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace ControlNet.Cli.Hosting;
+namespace ControlNet.Hosting;
 
 public enum DurableBackend
 {

@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// Tensor element types, numbered as <c>TensorProto.DataType</c> in onnx.proto (only those the tiny models use).

@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// CLIP text encoder stand-in: an embedding lookup (<see cref="TinyModelSet.EmbeddingValue"/>) and its mean

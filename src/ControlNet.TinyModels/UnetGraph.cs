@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// UNet stand-in with SD1.5's input/output contract, the 13 ControlNet residuals included.

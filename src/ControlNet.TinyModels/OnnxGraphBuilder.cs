@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// Fluent builder for a small ONNX graph. Declare inputs, constants and nodes in data-flow order, then

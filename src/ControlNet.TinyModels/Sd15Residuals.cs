@@ -1,4 +1,4 @@
-namespace ControlNet.Core.TinyModels;
+namespace ControlNet.TinyModels;
 
 /// <summary>
 /// The 13 ControlNet residuals of an SD1.5 UNet, in order (12 down-block residuals, mid last), with the shape
