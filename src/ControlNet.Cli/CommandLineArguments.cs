@@ -4,22 +4,24 @@ using ControlNet.Core;
 namespace ControlNet.Cli;
 
 /// <summary>
-/// `--name value` options (repeatable), `--flag` switches and positional words, parsed once.
-/// Every option a command reads is marked as used; <see cref="RejectUnused"/> turns a typo into an error
-/// instead of a silently ignored flag.
+/// `--name value` options (repeatable), `--flag` switches and positional words, parsed once against the
+/// command's <see cref="CommandSpec"/>: an option the spec does not list is the user's error at once, and reading
+/// one it does not list is ours (the help would not show it). <see cref="RejectUnused"/> catches a listed option
+/// that this particular use of the command ignores.
 /// </summary>
 public sealed class CommandLineArguments
 {
+    private readonly CommandSpec _spec;
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
     public IReadOnlyList<string> Positional { get; }
 
-    /// <param name="flagNames">Options that take no value (e.g. "json").</param>
-    public CommandLineArguments(IEnumerable<string> args, IEnumerable<string>? flagNames = null)
+    public CommandLineArguments(IEnumerable<string> args, CommandSpec spec)
     {
-        var flags = new HashSet<string>(flagNames ?? [], StringComparer.Ordinal);
+        _spec = spec;
+        var flags = new HashSet<string>(spec.Options.Where(o => o.IsSwitch).Select(o => o.Name), StringComparer.Ordinal);
         var positional = new List<string>();
         using var e = args.GetEnumerator();
         while (e.MoveNext())
@@ -34,6 +36,8 @@ public sealed class CommandLineArguments
             string? inlineValue = null;
             int eq = name.IndexOf('=');
             if (eq >= 0) { inlineValue = name[(eq + 1)..]; name = name[..eq]; }
+            if (spec.Find(name) is null)
+                throw new InvalidInputException($"Unknown option --{name} for 'controlnet {spec.Name}'. Run 'controlnet {spec.Name} --help' for its options.");
             if (flags.Contains(name) && inlineValue is null) { _flags.Add(name); continue; }
             if (inlineValue is null)
             {
@@ -46,13 +50,15 @@ public sealed class CommandLineArguments
         Positional = positional;
     }
 
-    public bool Flag(string name) { _used.Add(name); return _flags.Contains(name); }
+    public string CommandName => _spec.Name;
 
-    public bool Has(string name) { _used.Add(name); return _options.ContainsKey(name); }
+    public bool Flag(string name) { Use(name); return _flags.Contains(name); }
+
+    public bool Has(string name) { Use(name); return _options.ContainsKey(name); }
 
     public string? Optional(string name)
     {
-        _used.Add(name);
+        Use(name);
         if (!_options.TryGetValue(name, out var values)) return null;
         if (values.Count > 1) throw new InvalidInputException($"Option --{name} was given {values.Count} times; give it once.");
         return values[0];
@@ -63,7 +69,7 @@ public sealed class CommandLineArguments
 
     public IReadOnlyList<string> All(string name)
     {
-        _used.Add(name);
+        Use(name);
         return _options.TryGetValue(name, out var values) ? values : [];
     }
 
@@ -101,11 +107,18 @@ public sealed class CommandLineArguments
         return value;
     }
 
+    private void Use(string name)
+    {
+        if (_spec.Find(name) is null)
+            throw new InvalidOperationException($"'controlnet {_spec.Name}' reads --{name}, which its option table does not list.");
+        _used.Add(name);
+    }
+
     /// <summary>Fails on any option or flag the command did not read.</summary>
     public void RejectUnused()
     {
         var unknown = _options.Keys.Concat(_flags).Where(n => !_used.Contains(n)).Select(n => "--" + n).ToList();
         if (unknown.Count > 0)
-            throw new InvalidInputException($"Unknown option(s): {string.Join(", ", unknown)}. Run 'controlnet help' for the list.");
+            throw new InvalidInputException($"Option(s) {string.Join(", ", unknown)} have no effect here. Run 'controlnet {_spec.Name} --help'.");
     }
 }

@@ -1,33 +1,56 @@
+using System.Text;
+using ControlNet.Cli.Commands;
+using ControlNet.Core;
+using ControlNet.Core.ControlMaps;
+
 namespace ControlNet.Cli;
 
+/// <summary>
+/// `controlnet help [COMMAND]` and `COMMAND --help`: printed from the commands' own option tables
+/// (<see cref="CommandSpec"/>), the very tables their parsers use.
+/// </summary>
 internal static class Help
 {
-    public const string Text = """
-        controlnet — ControlNet (Zhang & Agrawala 2023) for Stable Diffusion 1.5 on ONNX Runtime
+    public static IReadOnlyList<CommandSpec> Commands { get; } =
+    [
+        GenerateCommand.Spec,
+        RunCommand.Spec,
+        BatchCommand.Spec,
+        ServeCommand.Spec,
+        .. ControlMapExtractors.All.Select(PreprocessCommand.Spec),
+        TokensCommand.Spec,
+        ModelsCommand.Spec,
+        BenchCannyCommand.Spec,
+        BenchGenerateCommand.Spec,
+        BenchWorkflowCommand.Spec,
+    ];
 
-        Control maps
-          controlnet preprocess TYPE --input IMG --output OUT.png [--resolution N] [type options]
-              TYPE: canny [--low 100 --high 200] | scribble [--threshold 127] | shuffle [--seed 0 --cell 256]
-                    | tile [--factor 4] | invert | none
-          controlnet bench canny --input IMG [--low 100 --high 200] [--iterations 30]
+    public static string Overview()
+    {
+        var text = new StringBuilder("controlnet — ControlNet (Zhang & Agrawala 2023) for Stable Diffusion 1.5 on ONNX Runtime\n\ncommands:\n");
+        var shown = Commands.Where(c => !c.Name.StartsWith("preprocess ", StringComparison.Ordinal)).ToList();
+        var width = Math.Max(shown.Max(c => c.Name.Length), "preprocess TYPE".Length) + 2;
+        foreach (var command in shown) text.AppendLine($"  {command.Name.PadRight(width)}{command.Summary}");
+        text.AppendLine($"  {"preprocess TYPE".PadRight(width)}a control map; TYPE: {string.Join(", ", ControlMapExtractors.Names)}");
+        text.AppendLine();
+        text.AppendLine("'controlnet help COMMAND' or 'controlnet COMMAND --help' lists a command's options with their defaults.");
+        text.AppendLine();
+        text.Append(JobFieldsHelp.ExitCodes.TrimEnd());
+        return text.ToString();
+    }
 
-        Generation
-          controlnet generate --model DIR --controlnet DIR [--controlnet DIR …] --control-image IMG
-              [--preprocess canny|none|scribble|shuffle|tile|invert] [--prompt TEXT] [--negative-prompt TEXT]
-              [--prompt-mode user|none|default] [--steps 20] [--guidance 9] [--control-scale 1.0]
-              [--control-mode balanced|prompt|control|unbalanced] [--guidance-start 0] [--guidance-end 1]
-              [--seed N] [--count 1] [--width W --height H] [--eta 0] [--provider auto|cuda|cpu]
-              [--device-id 0] [--threads N] --output OUT.png
-          controlnet tokens --tokenizer DIR [--json] TEXT
-          controlnet models tiny --output DIR [--kind linear|bench] [--fp16]
-          controlnet bench generate --model DIR --controlnet DIR [--steps N] [--width 512 --height 512]
-
-        Durable workflow (portable host; blobs on Azurite or AzureWebJobsStorage)
-          controlnet run --input FILE|blob-path [job options] [--models DIR] [--durable memory|azure-storage] [--output-dir DIR]
-          controlnet batch --manifest FILE|blob [--batch-id ID] [--durable memory|azure-storage] [--output-dir DIR]
-          controlnet serve [--durable azure-storage] [--watch inputs]
-          controlnet bench workflow --jobs N [--durable memory|azure-storage]
-
-        Exit codes: 0 success, 2 bad input (one-line reason on stderr), 1 unexpected fault.
-        """;
+    /// <summary>The help of the command named by <paramref name="words"/> ("run", "bench canny", "preprocess tile").</summary>
+    public static string For(IReadOnlyList<string> words)
+    {
+        var name = string.Join(' ', words.TakeWhile(w => !w.StartsWith('-')).Take(2));
+        if (Commands.FirstOrDefault(c => c.Name == name) is { } exact) return exact.Help();
+        var first = name.Split(' ')[0];
+        if (Commands.FirstOrDefault(c => c.Name == first) is { } single) return single.Help();
+        var family = Commands.Where(c => c.Name.StartsWith(first + " ", StringComparison.Ordinal)).ToList();
+        if (family.Count == 1) return family[0].Help();
+        if (family.Count > 1)
+            return $"controlnet {first} — one of:\n" + string.Join("\n", family.Select(c => $"  controlnet {c.Name}: {c.Summary}"))
+                + $"\n\nRun 'controlnet help {family[0].Name}' for one of them.";
+        throw new InvalidInputException($"Unknown command '{name}'. Run 'controlnet help' for the list.");
+    }
 }

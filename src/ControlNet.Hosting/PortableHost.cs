@@ -22,7 +22,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ControlNet.Hosting;
 
 /// <summary>
-/// The workflow outside Azure Functions (DESIGN §7): the Durable Task SDK worker and client, talking over gRPC to
+/// The workflow outside Azure Functions (docs/architecture.md, "Hosting"): the Durable Task SDK worker and client, talking over gRPC to
 /// an in-process sidecar (<see cref="TaskHubGrpcServer"/>) that runs the orchestrations on an in-memory or an
 /// Azure Storage backend. The same orchestrator and activity classes as the Functions app.
 /// </summary>
@@ -58,7 +58,7 @@ public sealed class PortableHost : IAsyncDisposable
 
     public JobSubmitter Submitter { get; }
 
-    /// <summary>The worker's services: <see cref="GenerationGate"/>, <see cref="ActivityTimings"/>, …</summary>
+    /// <summary>The worker's services: <see cref="GenerationGate"/>, <see cref="ControlMapCache"/>, …</summary>
     public IServiceProvider Services => _worker.Services;
 
     public static async Task<PortableHost> StartAsync(PortableHostOptions options, CancellationToken ct = default)
@@ -66,6 +66,7 @@ public sealed class PortableHost : IAsyncDisposable
         options.Validate();
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
 
+        await StorageProbe.EnsureReachableAsync(options.StorageConnectionString, options.Containers.Inputs, ct);
         var blobs = new BlobStore(options.StorageConnectionString, options.Containers);
         await blobs.EnsureContainersAsync(ct);
 
@@ -130,11 +131,7 @@ public sealed class PortableHost : IAsyncDisposable
             .ConfigureServices(services =>
             {
                 services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
-                services.AddSingleton(options.Workflow);
-                services.AddSingleton(blobs);
-                services.AddSingleton<GenerationGate>();
-                services.AddSingleton<ActivityTimings>();
-                services.AddSingleton(options.CreateGenerator!);
+                services.AddControlNetWorkflowServices(options.Workflow, blobs, options.CreateGenerator!);
                 services.AddDurableTaskWorker(builder =>
                 {
                     builder.UseGrpc(channel);

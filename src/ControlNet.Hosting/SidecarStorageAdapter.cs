@@ -8,7 +8,7 @@ namespace ControlNet.Hosting;
 /// <summary>
 /// Sits between the in-process gRPC sidecar (<c>TaskHubGrpcServer</c>) and a DTFx storage backend such as
 /// <c>AzureStorageOrchestrationService</c>, fixing what the sidecar hands over that a serializing backend cannot
-/// store (DESIGN §9):
+/// store (both measured; docs/architecture.md, "Portable host"):
 /// <list type="bullet">
 /// <item>the sidecar copies a sub-orchestration's tags as a protobuf <c>MapField</c> into
 ///   <see cref="ExecutionStartedEvent.Tags"/>; DTFx's JSON message serializer fails on it → a plain dictionary;</item>

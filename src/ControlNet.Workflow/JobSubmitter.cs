@@ -37,7 +37,7 @@ public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, Work
     /// <summary>Validates and schedules; throws <see cref="JobValidationException"/> for a rejected submission.</summary>
     public async Task<SubmitResult> SubmitAsync(JobRequest request, CancellationToken ct = default)
     {
-        var job = JobValidator.Validate(request, options);
+        var job = JobValidator.Validate(request, options.Limits);
         return await StartOnceAsync(GenerateJobOrchestrator.Name, job.JobId, job.Request with { JobId = job.JobId }, ct);
     }
 
@@ -67,7 +67,7 @@ public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, Work
     public async Task<SubmitResult> RejectBlobAsync(StoredBlob blob, string jobId, IReadOnlyList<string> problems, CancellationToken ct = default)
     {
         var reason = string.Join(" ", problems);
-        var failure = new { jobId, status = JobStages.Failed, stage = JobStages.Validating, reason, input = $"{blobs.Containers.Inputs}/{blob.Name}" };
+        var failure = new { jobId, status = JobStages.Failed, stage = JobStages.Validating, reason, cause = "input", input = $"{blobs.Containers.Inputs}/{blob.Name}" };
         await blobs.UploadAsync(StoreContainer.Outputs, BlobNames.Failed(jobId), BinaryData.FromObjectAsJson(failure, JobRequest.JsonOptions), ct: ct);
         return new SubmitResult(jobId, SubmitOutcome.Rejected, reason);
     }

@@ -5,13 +5,11 @@ namespace ControlNet.Workflow;
 /// <summary>Limits and knobs of the durable workflow; bound once at start-up and checked by <see cref="Validate"/>.</summary>
 public sealed class WorkflowOptions
 {
-    /// <summary>Images one job may ask for (fan-out width).</summary>
-    public int MaxCount { get; set; } = 8;
+    /// <summary>What a job may ask for (steps, images, sizes): the one table every way in is checked against.</summary>
+    public Jobs.JobLimits Limits { get; set; } = new();
 
-    public int MaxSteps { get; set; } = 150;
-
-    /// <summary>Largest output side and control-map resolution, in pixels.</summary>
-    public int MaxImageSide { get; set; } = 2048;
+    /// <summary>Control maps kept decoded per process (by blob name and ETag), so a job's images do not decode them again.</summary>
+    public int ControlMapCacheSize { get; set; } = 8;
 
     /// <summary>Generate activities running at once in this process (a GPU runs one at a time).</summary>
     public int GenerationConcurrency { get; set; } = 1;
@@ -46,15 +44,11 @@ public sealed class WorkflowOptions
     /// <summary>Least time between two denoising-step reports of one image to the job's custom status.</summary>
     public TimeSpan StepProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Prompt of prompt mode "default" (the paper's).</summary>
-    public string DefaultPrompt { get; set; } = ControlNet.Core.Diffusion.PromptModes.DefaultPrompt;
-
     public void Validate()
     {
         var errors = new List<string>();
-        if (MaxCount < 1) errors.Add($"MaxCount must be at least 1, got {MaxCount}.");
-        if (MaxSteps < 1) errors.Add($"MaxSteps must be at least 1, got {MaxSteps}.");
-        if (MaxImageSide < 64) errors.Add($"MaxImageSide must be at least 64, got {MaxImageSide}.");
+        errors.AddRange(Limits.Problems());
+        if (ControlMapCacheSize < 1) errors.Add($"ControlMapCacheSize must be at least 1, got {ControlMapCacheSize}.");
         if (GenerationConcurrency < 1) errors.Add($"GenerationConcurrency must be at least 1, got {GenerationConcurrency}.");
         if (BatchConcurrency < 1) errors.Add($"BatchConcurrency must be at least 1, got {BatchConcurrency}.");
         if (BatchChunkSize < 1) errors.Add($"BatchChunkSize must be at least 1, got {BatchChunkSize}.");

@@ -17,14 +17,28 @@ namespace ControlNet.Cli.Commands;
 /// </summary>
 internal static class BatchCommand
 {
-    public static async Task<int> RunAsync(CommandLineArguments args, Func<CommandLineArguments, IImageGenerator> createGenerator, CancellationToken ct)
+    public static readonly CommandSpec Spec = new("batch", "--manifest FILE|BLOB [--batch-id ID] [--durable memory|azure-storage] [--output-dir DIR]",
+        "a batch manifest through the batch orchestrator; writes batches/<id>.result.json",
+        [
+            new("manifest", "FILE|BLOB", "{\"jobs\": [job, …]} or {\"inputPrefix\": \"photos/\", \"defaults\": {job fields}}: a local file (uploaded) or a blob in 'batches'"),
+            new("batch-id", "ID", "the batch's id; its jobs are <ID>-NNNN", "batch-<time>-<random>"),
+            new("output-dir", "DIR", "where the result file is downloaded", "./out"),
+            .. DurableArguments.Options,
+            new("models", "DIR", "models root: <DIR>/<model>/ and <DIR>/controlnet/<name>/", "$CONTROLNET_MODELS, else ./models"),
+            .. PipelineGeneratorOptions.RuntimeOptions,
+        ],
+        JobFieldsHelp.WithFields);
+
+    public static async Task<int> RunAsync(string[] raw, Func<CommandLineArguments, ModelFolders, IImageGenerator> createGenerator, CancellationToken ct)
     {
+        var args = new CommandLineArguments(raw, Spec);
         var manifest = args.Required("manifest");
-        var backend = JobArguments.Backend(args);
-        var outputDir = args.Optional("output-dir") ?? "out";
+        var backend = DurableArguments.Backend(args);
+        var outputDir = OutputPaths.RequireWritableFolder(args.Optional("output-dir") ?? "out", "--output-dir");
         var batchId = args.Optional("batch-id") ?? $"batch-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
-        var polling = JobArguments.QueuePolling(args);
-        var generator = createGenerator(args);
+        var polling = DurableArguments.QueuePolling(args);
+        var folders = new ModelFolders(args.Optional("models") ?? ModelArguments.DefaultRoot);
+        var generator = createGenerator(args, folders);
         args.RejectUnused();
         OutputPaths.RejectExtraWords(args);
 
@@ -34,7 +48,20 @@ internal static class BatchCommand
         {
             // Parse before starting anything: a broken manifest is the user's to fix, with its position.
             var text = await File.ReadAllTextAsync(manifest, ct);
-            BatchManifest.Parse(text, manifest);
+            var parsed = BatchManifest.Parse(text, manifest);
+            // Every listed job is checked now, as `run` checks its one: a batch must not fail job by job on a typo.
+            var limits = new ControlNet.Workflow.WorkflowOptions().Limits;
+            var problems = (parsed.Jobs ?? [parsed.Defaults ?? new JobRequest()]).SelectMany((job, i) =>
+            {
+                var label = parsed.Jobs is null ? "defaults" : $"jobs[{i}]";
+                try
+                {
+                    var valid = JobValidator.Validate(parsed.Jobs is null ? job with { Input = "prefix/x.png" } : job with { JobId = null }, limits);
+                    return folders.Problems(valid.Request.Model, valid.Units.Select(u => u.Model)).Select(p => $"{label}: {p}");
+                }
+                catch (JobValidationException e) { return e.Errors.Select(p => $"{label}: {p}"); }
+            }).ToList();
+            if (problems.Count > 0) throw new JobValidationException(problems);
             localManifest = BinaryData.FromString(text);
             manifestBlob = $"{batchId}.json";
         }

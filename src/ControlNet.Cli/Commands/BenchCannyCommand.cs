@@ -12,8 +12,18 @@ namespace ControlNet.Cli.Commands;
 /// </summary>
 internal static class BenchCannyCommand
 {
-    public static int Run(CommandLineArguments args)
+    public static readonly CommandSpec Spec = new("bench canny", "--input IMG [--low L --high H] [--iterations N]",
+        "median milliseconds of Canny alone on one thread; last line median_ms=",
+        [
+            new("input", "IMG", "the image to detect edges in"),
+            new("low", "L", "hysteresis low threshold", "100"),
+            new("high", "H", "hysteresis high threshold", "200"),
+            new("iterations", "N", "timed runs", "30"),
+        ]);
+
+    public static int Run(string[] raw)
     {
+        var args = new CommandLineArguments(raw, Spec);
         var input = args.Required("input");
         double low = args.Double("low", 100, 0, 100_000);
         double high = args.Double("high", 200, 0, 100_000);

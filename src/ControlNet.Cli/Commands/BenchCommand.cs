@@ -7,14 +7,13 @@ internal static class BenchCommand
 {
     public static async Task<int> RunAsync(string[] raw, CancellationToken cancellation)
     {
-        var what = raw.FirstOrDefault();
-        var args = new CommandLineArguments(raw.Skip(1));
-        return what switch
+        var rest = raw.Skip(1).ToArray();
+        return raw.FirstOrDefault() switch
         {
-            "canny" => BenchCannyCommand.Run(args),
-            "generate" => BenchGenerateCommand.Run(args, cancellation),
-            "workflow" => await BenchWorkflowCommand.RunAsync(args, PipelineGeneratorOptions.Create, cancellation),
-            _ => throw new InvalidInputException("bench needs a target: canny, generate or workflow."),
+            "canny" => BenchCannyCommand.Run(rest),
+            "generate" => BenchGenerateCommand.Run(rest, cancellation),
+            "workflow" => await BenchWorkflowCommand.RunAsync(rest, PipelineGeneratorOptions.Create, cancellation),
+            _ => throw new InvalidInputException("bench needs a target: canny, generate or workflow. Run 'controlnet help bench'."),
         };
     }
 

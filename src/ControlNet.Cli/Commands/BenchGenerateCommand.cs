@@ -1,32 +1,51 @@
 using System.Globalization;
 using ControlNet.Core.Imaging;
 using ControlNet.Core.Onnx;
+using ControlNet.Workflow.Generation;
+using ControlNet.Workflow.Jobs;
 
 namespace ControlNet.Cli.Commands;
 
 /// <summary>
-/// `controlnet bench generate --model DIR --controlnet DIR [--steps N] [--width 512 --height 512]`:
-/// one warm-up run, then per denoising step the time inside ONNX Runtime's Run versus everything else.
-/// Last line: `overhead_pct=&lt;share of step time spent outside ONNX Runtime&gt;`.
+/// `controlnet bench generate [--model NAME|DIR] [--controlnet NAME|DIR] [job options]`: one warm-up run, then per
+/// denoising step the time inside ONNX Runtime's Run versus everything else, on a synthetic 512×512 control source
+/// unless --control-image is given. Last line: `overhead_pct=&lt;share of step time spent outside ONNX Runtime&gt;`.
 /// </summary>
 internal static class BenchGenerateCommand
 {
-    public static int Run(CommandLineArguments args, CancellationToken cancellation)
+    public static readonly CommandSpec Spec = new("bench generate",
+        "[--model NAME|DIR] [--controlnet NAME|DIR] [--control-image IMG] [job options]",
+        "time per denoising step inside ONNX Runtime vs outside it; last line overhead_pct=",
+        [
+            new("control-image", "IMG", "control source", "synthetic rings at --width x --height"),
+            .. ModelArguments.Options,
+            .. JobArguments.Options,
+            .. PipelineGeneratorOptions.RuntimeOptions,
+        ]);
+
+    public static int Run(string[] raw, CancellationToken cancellation)
     {
-        int width = args.Int("width", 512, 8, 4096), height = args.Int("height", 512, 8, 4096);
-        var settings = GenerationSettings.Read(args, controlImageRequired: false) with { Width = width, Height = height };
+        var args = new CommandLineArguments(raw, Spec);
+        var image = args.Optional("control-image");
+        var models = ModelArguments.Read(args);
+        var request = JobArguments.Read(args, "bench.png", models, []);
+        var runtime = PipelineGeneratorOptions.ReadRuntime(args);
         args.RejectUnused();
         OutputPaths.RejectExtraWords(args);
 
-        var sources = settings.ControlImages.Count == 0 ? [SyntheticControlSource(width, height)] : (IReadOnlyList<ByteImage>?)null;
-        using var cache = new ModelCache(settings.Runtime, message => Console.Error.WriteLine($"note: {message}"));
-        var (pipeline, request) = settings.Build(cache, sources);
-
-        pipeline.Generate(request with { Steps = 2, Count = 1 }, cancellation: cancellation); // load + JIT + ORT warm-up
-        var result = pipeline.Generate(request, cancellation: cancellation);
+        int width = request.Width ?? 512, height = request.Height ?? 512;
+        var job = JobValidator.Validate(request with { Width = width, Height = height, Seed = request.Seed ?? 0 }, new JobLimits(), "bench");
+        var source = image is null ? SyntheticControlSource(width, height) : ImageDecoder.DecodeFile(image);
+        var maps = job.Units.Select(unit => JobControlMaps.Make(source, unit, job.Request.Resolution)).ToList();
+        using var cache = new ModelCache(runtime, message => Console.Error.WriteLine($"note: {message}"));
+        var generator = new PipelineImageGenerator(models.Folders, cache);
+        var (pipeline, pipelineRequest) = generator.Prepare(JobControlMaps.Settings(job, job.Seed ?? 0, width, height), maps, job.Request.Count, 4);
+        
+        pipeline.Generate(pipelineRequest with { Steps = 2, Count = 1 }, cancellation: cancellation); // load + JIT + ORT warm-up
+        var result = pipeline.Generate(pipelineRequest, cancellation: cancellation);
 
         var invariant = CultureInfo.InvariantCulture;
-        Console.WriteLine($"size={width}x{height} steps={request.Steps} count={request.Count} guidance={request.GuidanceScale} provider={pipeline.Provider}");
+        Console.WriteLine($"size={width}x{height} steps={pipelineRequest.Steps} count={pipelineRequest.Count} guidance={pipelineRequest.GuidanceScale} provider={pipeline.Provider}");
         for (int i = 0; i < result.Timings.Steps.Count; i++)
         {
             var step = result.Timings.Steps[i];

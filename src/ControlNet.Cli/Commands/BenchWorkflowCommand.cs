@@ -5,7 +5,6 @@ using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ControlNet.Cli.Commands;
 
@@ -16,12 +15,22 @@ namespace ControlNet.Cli.Commands;
 /// </summary>
 internal static class BenchWorkflowCommand
 {
-    public static async Task<int> RunAsync(CommandLineArguments args, Func<CommandLineArguments, IImageGenerator> createGenerator, CancellationToken ct)
+    public static readonly CommandSpec Spec = new("bench workflow", "--jobs N [--durable memory|azure-storage]",
+        "orchestration overhead per one-image job (wall time minus time inside activities), per backend",
+        [
+            new("jobs", "N", "jobs run one after another", "10"),
+            .. DurableArguments.Options,
+            .. ModelArguments.Options,
+            .. PipelineGeneratorOptions.RuntimeOptions,
+        ]);
+
+    public static async Task<int> RunAsync(string[] raw, Func<CommandLineArguments, ModelFolders, IImageGenerator> createGenerator, CancellationToken ct)
     {
+        var args = new CommandLineArguments(raw, Spec);
         var jobs = args.Int("jobs", 10, 1, 10_000);
-        var backends = args.Has("durable") ? [JobArguments.Backend(args)] : new[] { DurableBackend.Memory, DurableBackend.AzureStorage };
-        var polling = JobArguments.QueuePolling(args);
-        var generator = createGenerator(args);
+        var backends = args.Has("durable") ? [DurableArguments.Backend(args)] : new[] { DurableBackend.Memory, DurableBackend.AzureStorage };
+        var polling = DurableArguments.QueuePolling(args);
+        var generator = createGenerator(args, ModelArguments.Read(args).Folders);
         args.RejectUnused();
 
         // Two walls: what the client waits (submit → completion seen by a 10 ms status poll)
@@ -39,7 +48,6 @@ internal static class BenchWorkflowCommand
                 TaskHubName = "bench" + run,
             }, ct);
             await host.Blobs.UploadAsync(StoreContainer.Inputs, "bench.png", BinaryData.FromBytes(SampleImage()), ct: ct);
-            var timings = host.Services.GetRequiredService<ActivityTimings>();
             var walls = new List<double>();
             var inside = new List<double>();
             var overheads = new List<double>();
@@ -55,7 +63,7 @@ internal static class BenchWorkflowCommand
                 if (state.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
                     throw new InvalidOperationException($"bench job {submitted.JobId} ended {state.RuntimeStatus}: {state.FailureDetails?.ErrorMessage}");
                 if (i < 0) continue;
-                var activities = timings.Total(submitted.JobId).TotalMilliseconds;
+                var activities = state.ReadOutputAs<JobResult>()!.ActivityMs;
                 walls.Add(watch.Elapsed.TotalMilliseconds);
                 inside.Add(activities);
                 overheads.Add(watch.Elapsed.TotalMilliseconds - activities);

@@ -9,11 +9,19 @@ namespace ControlNet.Cli.Commands;
 /// </summary>
 internal static class ModelsCommand
 {
+    public static readonly CommandSpec Spec = new("models tiny", "--output DIR [--kind linear|bench] [--fp16]",
+        "writes tiny ONNX models with the real SD 1.5 / ControlNet contract (they make noise, not pictures)",
+        [
+            new("output", "DIR", "models root to write: DIR/sd15/… and DIR/controlnet/canny/"),
+            new("kind", "linear|bench", "linear: closed-form, for tests; bench: convolutions sized like a real step", "linear"),
+            new("fp16", null, "float16 weights and tensors, as fp16 exports"),
+        ]);
+
     public static int Run(string[] raw)
     {
         if (raw.FirstOrDefault() != "tiny")
             throw new InvalidInputException("models needs a subcommand: 'models tiny --output DIR'. Real weights: see the README (models/ section).");
-        var args = new CommandLineArguments(raw.Skip(1), flagNames: ["fp16"]);
+        var args = new CommandLineArguments(raw.Skip(1), Spec);
         var output = args.Required("output");
         var kind = (args.Optional("kind") ?? "linear") switch
         {

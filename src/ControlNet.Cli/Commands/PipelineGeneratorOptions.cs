@@ -4,23 +4,29 @@ using ControlNet.Workflow.Generation;
 namespace ControlNet.Cli.Commands;
 
 /// <summary>
-/// `--models DIR` (default: env CONTROLNET_MODELS, else ./models), `--provider`, `--device-id`, `--threads`:
-/// the real generator for the durable commands. One model cache per process, so every job reuses the sessions.
+/// `--provider`, `--device-id`, `--threads`: how ONNX Runtime sessions are created, and the real generator for the
+/// durable commands over the models that <see cref="ModelArguments"/> name. One model cache per process, so every
+/// job reuses the sessions.
 /// </summary>
 internal static class PipelineGeneratorOptions
 {
     private static ModelCache? _cache;
 
-    public static IImageGenerator Create(CommandLineArguments args)
+    public static readonly CliOption[] RuntimeOptions =
+    [
+        new("provider", "auto|cuda|cpu", "ONNX Runtime execution provider; auto tries CUDA and falls back to CPU", "auto"),
+        new("device-id", "N", "CUDA device", "0"),
+        new("threads", "N", "intra-op threads; 0 lets ONNX Runtime choose", "0"),
+    ];
+
+    public static PipelineImageGenerator Create(CommandLineArguments args, ModelFolders folders)
     {
-        var root = args.Optional("models") ?? Environment.GetEnvironmentVariable("CONTROLNET_MODELS") ?? "models";
         var runtime = ReadRuntime(args);
         // Each command creates its generator once per process; the cache outlives it for the process's life.
         var cache = LazyInitializer.EnsureInitialized(ref _cache, () => new ModelCache(runtime, message => Console.Error.WriteLine($"note: {message}")));
-        return new PipelineImageGenerator(root, cache);
+        return new PipelineImageGenerator(folders, cache);
     }
 
-    /// <summary>`--provider auto|cuda|cpu`, `--device-id N`, `--threads N`: how ONNX Runtime sessions are created.</summary>
     public static OnnxRuntimeOptions ReadRuntime(CommandLineArguments args) => new OnnxRuntimeOptions
     {
         Provider = OnnxRuntimeOptions.ParseProvider(args.Optional("provider") ?? "auto"),

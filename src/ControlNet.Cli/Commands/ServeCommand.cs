@@ -1,28 +1,48 @@
 using ControlNet.Hosting;
 using ControlNet.Core;
 using ControlNet.Workflow.Generation;
-using Microsoft.Extensions.Logging.Abstractions;
+using ControlNet.Workflow.Generation;
+using Microsoft.Extensions.Logging;
 
 namespace ControlNet.Cli.Commands;
 
 /// <summary>
-/// `controlnet serve [--durable memory|azure-storage] [--watch inputs] [--poll-seconds N]`: runs the workflow
+/// `controlnet serve [--durable memory|azure-storage] [--watch inputs[/PREFIX]] [--poll-seconds N]`: runs the workflow
 /// worker until Ctrl+C. With --watch inputs, every new blob version in the inputs container starts one job
 /// (ETag-derived id: a duplicate event or a restart starts nothing twice). With azure-storage, jobs in flight when
 /// the process stops resume on the next start.
 /// </summary>
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CommandLineArguments args, Func<CommandLineArguments, IImageGenerator> createGenerator, CancellationToken ct)
+    public static readonly CommandSpec Spec = new("serve", "[--durable memory|azure-storage] [--watch inputs[/PREFIX]] [--models DIR]",
+        "the workflow worker until Ctrl+C or SIGTERM; with --watch, every new upload to 'inputs' starts one job",
+        [
+            new("watch", "inputs[/PREFIX]", "start a job for every new blob version in the inputs container (under PREFIX)"),
+            new("poll-seconds", "N", "seconds between polls of the inputs container", "2"),
+            new("generation-concurrency", "N", "GenerateImage activities at once in this process (a GPU runs one)", "1"),
+            .. DurableArguments.Options,
+            new("models", "DIR", "models root: <DIR>/<model>/ and <DIR>/controlnet/<name>/", "$CONTROLNET_MODELS, else ./models"),
+            .. PipelineGeneratorOptions.RuntimeOptions,
+        ],
+        "uploads: the job's fields come from the blob's metadata (same names as the job JSON; extractor parameters as\n" +
+        "control_<name>, e.g. control_low=50; units as JSON text under 'controls').\n\n" + JobFieldsHelp.WithFields);
+
+    public static async Task<int> RunAsync(string[] raw, Func<CommandLineArguments, ModelFolders, IImageGenerator> createGenerator, CancellationToken ct)
     {
-        var backend = JobArguments.Backend(args);
+        var args = new CommandLineArguments(raw, Spec);
+        var backend = DurableArguments.Backend(args);
         var watch = args.Optional("watch");
-        if (watch is not null and not "inputs")
-            throw new InvalidInputException($"--watch only knows 'inputs' (the uploads container), got '{watch}'.");
+        string? prefix = null;
+        if (watch is not null)
+        {
+            if (watch != "inputs" && !watch.StartsWith("inputs/", StringComparison.Ordinal))
+                throw new InvalidInputException($"--watch takes 'inputs' (the uploads container) or 'inputs/PREFIX', got '{watch}'.");
+            prefix = watch.Length > "inputs/".Length ? watch["inputs/".Length..] : null;
+        }
         var poll = TimeSpan.FromSeconds(args.Int("poll-seconds", 2, 1, 3600));
         var concurrency = args.Int("generation-concurrency", 1, 1, 64);
-        var polling = JobArguments.QueuePolling(args);
-        var generator = createGenerator(args);
+        var polling = DurableArguments.QueuePolling(args);
+        var generator = createGenerator(args, new ModelFolders(args.Optional("models") ?? ModelArguments.DefaultRoot));
         args.RejectUnused();
 
         var options = new PortableHostOptions
@@ -42,7 +62,8 @@ internal static class ServeCommand
             try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
             return 0;
         }
-        var watcher = new InputWatcher(host, NullLogger.Instance);
+        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        var watcher = new InputWatcher(host, loggers.CreateLogger<InputWatcher>(), prefix);
         watcher.JobSubmitted += (blob, result) =>
             Console.Error.WriteLine($"{host.Blobs.Describe(ControlNet.Workflow.Storage.StoreContainer.Inputs, blob.Name)} -> job {result.JobId} ({result.Outcome.ToString().ToLowerInvariant()}{(result.Reason is null ? "" : ": " + result.Reason)})");
         await watcher.RunAsync(poll, ct);

@@ -7,9 +7,16 @@ namespace ControlNet.Cli.Commands;
 /// <summary>`controlnet tokens --tokenizer DIR [--json] TEXT`: the 77 ids SD1.5's text encoder sees.</summary>
 internal static class TokensCommand
 {
+    public static readonly CommandSpec Spec = new("tokens", "--tokenizer DIR [--json] TEXT",
+        "the 77 CLIP token ids Stable Diffusion's text encoder sees, and how many were cut",
+        [
+            new("tokenizer", "DIR", "folder with vocab.json and merges.txt (e.g. models/sd15/tokenizer)"),
+            new("json", null, "print the ids as a JSON array"),
+        ]);
+
     public static int Run(string[] raw)
     {
-        var args = new CommandLineArguments(raw, flagNames: ["json"]);
+        var args = new CommandLineArguments(raw, Spec);
         var directory = args.Required("tokenizer");
         bool json = args.Flag("json");
         args.RejectUnused();

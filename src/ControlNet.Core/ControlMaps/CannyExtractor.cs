@@ -6,13 +6,16 @@ namespace ControlNet.Core.ControlMaps;
 public sealed class CannyExtractor : IControlMapExtractor
 {
     public string Name => "canny";
-    public IReadOnlyList<string> ParameterNames { get; } = ["low", "high"];
+    public static readonly ExtractorParameter Low = new("low", 100, 0, 100_000, false, "hysteresis low threshold (cv2.Canny threshold1)");
+    public static readonly ExtractorParameter High = new("high", 200, 0, 100_000, false, "hysteresis high threshold (cv2.Canny threshold2)");
+
+    public IReadOnlyList<ExtractorParameter> Parameters { get; } = [Low, High];
 
     public ByteImage Extract(ByteImage source, ControlMapParameters parameters)
     {
-        parameters.RejectUnknown(Name, ParameterNames);
-        double low = parameters.GetDouble("low", 100, 0, 100_000);
-        double high = parameters.GetDouble("high", 200, 0, 100_000);
+        ((IControlMapExtractor)this).CheckParameters(parameters);
+        double low = parameters.Read(Low);
+        double high = parameters.Read(High);
         return CannyEdgeDetector.Detect(source, low, high);
     }
 }

@@ -12,13 +12,16 @@ namespace ControlNet.Core.ControlMaps;
 public sealed class ContentShuffleExtractor : IControlMapExtractor
 {
     public string Name => "shuffle";
-    public IReadOnlyList<string> ParameterNames { get; } = ["seed", "cell"];
+    public static readonly ExtractorParameter Seed = new("seed", 0, 0, int.MaxValue, true, "seed of the shuffle's noise");
+    public static readonly ExtractorParameter Cell = new("cell", 256, 1, 4096, true, "noise cell size in pixels (make_noise_disk's F)");
+
+    public IReadOnlyList<ExtractorParameter> Parameters { get; } = [Seed, Cell];
 
     public ByteImage Extract(ByteImage source, ControlMapParameters parameters)
     {
-        parameters.RejectUnknown(Name, ParameterNames);
-        int seed = parameters.GetInt("seed", 0, 0, int.MaxValue);
-        int cell = parameters.GetInt("cell", 256, 1, 4096);
+        ((IControlMapExtractor)this).CheckParameters(parameters);
+        int seed = (int)parameters.Read(Seed);
+        int cell = (int)parameters.Read(Cell);
         var random = new SeededRandom(seed);
         int width = source.Width, height = source.Height;
         // As the reference: x from the first disk × (W − 1), y from the second × (H − 1).

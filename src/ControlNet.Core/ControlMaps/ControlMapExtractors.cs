@@ -12,6 +12,8 @@ public static class ControlMapExtractors
 
     public static IReadOnlyCollection<string> Names => ByName.Keys.ToList();
 
+    public static IReadOnlyCollection<IControlMapExtractor> All => ByName.Values.ToList();
+
     public static IControlMapExtractor Get(string name) =>
         ByName.TryGetValue(name, out var extractor)
             ? extractor

@@ -19,6 +19,11 @@ public sealed class ControlMapParameters
 
     public IReadOnlyDictionary<string, string> Values => _values;
 
+    /// <summary>The parameter's value (its default when absent), range-checked as its row says.</summary>
+    public double Read(ExtractorParameter parameter) => parameter.IsInteger
+        ? GetInt(parameter.Name, (int)parameter.Default, (int)parameter.Min, (int)parameter.Max)
+        : GetDouble(parameter.Name, parameter.Default, parameter.Min, parameter.Max);
+
     public double GetDouble(string name, double defaultValue, double min, double max)
     {
         if (!_values.TryGetValue(name, out var text)) return defaultValue;

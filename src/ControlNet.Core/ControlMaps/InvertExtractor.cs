@@ -7,11 +7,11 @@ namespace ControlNet.Core.ControlMaps;
 public sealed class InvertExtractor : IControlMapExtractor
 {
     public string Name => "invert";
-    public IReadOnlyList<string> ParameterNames { get; } = [];
+    public IReadOnlyList<ExtractorParameter> Parameters { get; } = [];
 
     public ByteImage Extract(ByteImage source, ControlMapParameters parameters)
     {
-        parameters.RejectUnknown(Name, ParameterNames);
+        ((IControlMapExtractor)this).CheckParameters(parameters);
         var map = new ByteImage(source.Width, source.Height, source.Channels);
         TensorPrimitives.OnesComplement<byte>(source.Data, map.Data);
         return map;

@@ -6,11 +6,11 @@ namespace ControlNet.Core.ControlMaps;
 public sealed class PassThroughExtractor : IControlMapExtractor
 {
     public string Name => "none";
-    public IReadOnlyList<string> ParameterNames { get; } = [];
+    public IReadOnlyList<ExtractorParameter> Parameters { get; } = [];
 
     public ByteImage Extract(ByteImage source, ControlMapParameters parameters)
     {
-        parameters.RejectUnknown(Name, ParameterNames);
+        ((IControlMapExtractor)this).CheckParameters(parameters);
         return source;
     }
 }

@@ -9,12 +9,14 @@ namespace ControlNet.Core.ControlMaps;
 public sealed class ScribbleExtractor : IControlMapExtractor
 {
     public string Name => "scribble";
-    public IReadOnlyList<string> ParameterNames { get; } = ["threshold"];
+    public static readonly ExtractorParameter Threshold = new("threshold", 127, 0, 256, true, "pixels darker than this become strokes");
+
+    public IReadOnlyList<ExtractorParameter> Parameters { get; } = [Threshold];
 
     public ByteImage Extract(ByteImage source, ControlMapParameters parameters)
     {
-        parameters.RejectUnknown(Name, ParameterNames);
-        int threshold = parameters.GetInt("threshold", 127, 0, 256);
+        ((IControlMapExtractor)this).CheckParameters(parameters);
+        int threshold = (int)parameters.Read(Threshold);
         var map = new ByteImage(source.Width, source.Height, 1);
         var pixels = source.Data;
         int channels = source.Channels;

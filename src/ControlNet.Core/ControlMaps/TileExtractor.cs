@@ -9,12 +9,14 @@ namespace ControlNet.Core.ControlMaps;
 public sealed class TileExtractor : IControlMapExtractor
 {
     public string Name => "tile";
-    public IReadOnlyList<string> ParameterNames { get; } = ["factor"];
+    public static readonly ExtractorParameter Factor = new("factor", 4, 1, 64, false, "downscale factor of the blur");
+
+    public IReadOnlyList<ExtractorParameter> Parameters { get; } = [Factor];
 
     public ByteImage Extract(ByteImage source, ControlMapParameters parameters)
     {
-        parameters.RejectUnknown(Name, ParameterNames);
-        double factor = parameters.GetDouble("factor", 4, 1, 64);
+        ((IControlMapExtractor)this).CheckParameters(parameters);
+        double factor = parameters.Read(Factor);
         int smallWidth = Math.Max(1, (int)Math.Round(source.Width / factor));
         int smallHeight = Math.Max(1, (int)Math.Round(source.Height / factor));
         var small = ReferenceResize.ToSize(source, smallWidth, smallHeight);

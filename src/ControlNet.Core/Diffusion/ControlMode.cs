@@ -2,7 +2,7 @@ namespace ControlNet.Core.Diffusion;
 
 /// <summary>
 /// How strongly control competes with the prompt; two switches as the ControlNet tools define them
-/// (DESIGN §4): soft injection (residual k × 0.825^(12−k)) and cond-only (CFG's unconditional branch gets
+/// (docs/numerics.md): soft injection (residual k × 0.825^(12−k)) and cond-only (CFG's unconditional branch gets
 /// no residuals).
 /// </summary>
 public enum ControlMode
@@ -29,6 +29,18 @@ public static class ControlModes
         "control" => ControlMode.Control,
         "unbalanced" => ControlMode.Unbalanced,
         _ => throw new InvalidInputException($"Unknown control mode '{text}'; use balanced, prompt, control or unbalanced."),
+    };
+
+    /// <summary>The name users type and documents carry ("balanced", …).</summary>
+    public static string Name(ControlMode mode) => mode.ToString().ToLowerInvariant();
+
+    /// <summary>The label A1111's ControlNet extension shows and writes into PNG info for this mode.</summary>
+    public static string A1111Label(ControlMode mode) => mode switch
+    {
+        ControlMode.Prompt => "My prompt is more important",
+        ControlMode.Control => "ControlNet is more important",
+        ControlMode.Unbalanced => "Unbalanced",
+        _ => "Balanced",
     };
 
     public static bool IsSoft(this ControlMode mode) => mode is ControlMode.Prompt or ControlMode.Control;

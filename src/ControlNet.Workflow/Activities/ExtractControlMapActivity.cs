@@ -1,4 +1,4 @@
-using ControlNet.Core.ControlMaps;
+using System.Diagnostics;
 using ControlNet.Core.Imaging;
 using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Jobs;
@@ -8,28 +8,30 @@ using Microsoft.DurableTask;
 namespace ControlNet.Workflow.Activities;
 
 /// <summary>
-/// Source image → control map, as the reference annotators do it: decode, resize (short side to the
-/// resolution, sides to multiples of 64), extract. Writes outputs/&lt;jobId&gt;/control.png (overwrite-safe).
+/// One unit's source image → its control map (<see cref="JobControlMaps.Make"/>: the reference resize, then the
+/// unit's extractor). Writes outputs/&lt;jobId&gt;/control-&lt;unit&gt;.png with the job's PNG parameters
+/// (overwrite-safe: a retry writes the same name).
 /// </summary>
-public sealed class ExtractControlMapActivity(BlobStore blobs, ActivityTimings timings)
+public sealed class ExtractControlMapActivity(BlobStore blobs, WorkflowOptions options)
     : TaskActivity<ExtractControlMapInput, ControlMapResult>
 {
     public const string Name = "ExtractControlMap";
 
-    public override Task<ControlMapResult> RunAsync(TaskActivityContext context, ExtractControlMapInput input) =>
-        timings.MeasureAsync(input.JobId, async () =>
-        {
-            var encoded = input.InputETag is { } etag
-                ? await blobs.DownloadVersionAsync(StoreContainer.Inputs, input.Input, etag)
-                : await blobs.DownloadAsync(StoreContainer.Inputs, input.Input);
-            var source = ImageDecoder.Decode(encoded.ToArray(), name: blobs.Describe(StoreContainer.Inputs, input.Input));
-            var resized = ReferenceResize.ToResolution(source, input.Resolution);
-            var extractor = ControlMapExtractors.Get(input.Control);
-            var controlMap = extractor.Extract(resized, new ControlMapParameters(input.ControlParameters));
+    public override async Task<ControlMapResult> RunAsync(TaskActivityContext context, ExtractControlMapInput input)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var job = JobValidator.Validate(input.Job, options.Limits, input.JobId);
+        var unit = job.Units[input.Unit];
+        var encoded = unit.InputETag is { } etag
+            ? await blobs.DownloadVersionAsync(StoreContainer.Inputs, unit.Input, etag)
+            : await blobs.DownloadAsync(StoreContainer.Inputs, unit.Input);
+        var source = ImageDecoder.Decode(encoded.ToArray(), name: blobs.Describe(StoreContainer.Inputs, unit.Input));
+        var controlMap = JobControlMaps.Make(source, unit, job.Request.Resolution);
 
-            var name = BlobNames.ControlMap(input.JobId);
-            await blobs.UploadAsync(StoreContainer.Outputs, name, BinaryData.FromBytes(PngFile.Encode(controlMap)),
-                new Dictionary<string, string> { ["jobId"] = input.JobId, ["control"] = input.Control });
-            return new ControlMapResult(name, controlMap.Width, controlMap.Height);
-        });
+        var name = BlobNames.ControlMap(input.JobId, input.Unit);
+        var png = PngFile.Encode(controlMap, PngParameters.For(job, seed: null, controlMap.Width, controlMap.Height));
+        var written = await blobs.UploadAsync(StoreContainer.Outputs, name, BinaryData.FromBytes(png),
+            new Dictionary<string, string> { ["jobId"] = input.JobId, ["unit"] = input.Unit.ToString(), ["extractor"] = unit.Extractor });
+        return new ControlMapResult(input.Unit, name, written, controlMap.Width, controlMap.Height, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
 }

@@ -20,6 +20,8 @@ public sealed class WriteFailureActivity(BlobStore blobs) : TaskActivity<WriteFa
             status = JobStages.Failed,
             stage = input.Stage,
             reason = input.Reason,
+            // "input": the submitter can fix it (and a retry with the same request fails the same way); "fault": ours.
+            cause = input.InputError ? "input" : "fault",
             input = input.Input is null ? null : blobs.Describe(StoreContainer.Inputs, input.Input),
             failedUtc = input.FailedUtc,
         };

@@ -1,7 +1,7 @@
 namespace ControlNet.Workflow.Generation;
 
 /// <summary>
-/// Bounds how many Generate activities run at once in this process (DESIGN §7: a GPU runs one at a time),
+/// Bounds how many Generate activities run at once in this process (a GPU runs one at a time),
 /// however many the durable backend dispatches. One instance per process (a DI singleton).
 /// </summary>
 public sealed class GenerationGate(WorkflowOptions options) : IDisposable

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-using ControlNet.Core;
 using ControlNet.Core.Diffusion;
 using ControlNet.Core.Imaging;
 using ControlNet.Core.Onnx;
@@ -7,74 +5,65 @@ using ControlNet.Core.Onnx;
 namespace ControlNet.Workflow.Generation;
 
 /// <summary>
-/// The production <see cref="IImageGenerator"/>: the ControlNet pipeline over a models folder laid out as
-/// DESIGN §3 (<c>&lt;root&gt;/&lt;model&gt;/</c> for Stable Diffusion, <c>&lt;root&gt;/controlnet/&lt;name&gt;/</c>
-/// for ControlNets). Jobs name models; names never become arbitrary paths. Sessions live in the shared
-/// <see cref="ModelCache"/>: loaded by the first job, reused by every later one in the process.
+/// The production <see cref="IImageGenerator"/>: the ControlNet pipeline over the models a job names. Sessions
+/// live in the shared <see cref="ModelCache"/>: loaded by the first job, reused by every later one in the process.
 /// </summary>
-public sealed partial class PipelineImageGenerator(string modelsRoot, ModelCache cache) : IImageGenerator
+public sealed class PipelineImageGenerator(ModelFolders folders, ModelCache cache) : IImageGenerator
 {
-    public string ModelsRoot { get; } = Path.GetFullPath(modelsRoot);
+    public PipelineImageGenerator(string modelsRoot, ModelCache cache) : this(new ModelFolders(modelsRoot), cache) { }
 
-    public Task<ByteImage> GenerateAsync(GenerationSettings settings, ByteImage controlMap, IProgress<int>? stepProgress, CancellationToken ct) =>
+    public ModelFolders Folders { get; } = folders;
+
+    public Task<ByteImage> GenerateAsync(GenerationSettings settings, IReadOnlyList<ByteImage> controlMaps, IProgress<int>? stepProgress, CancellationToken ct) =>
         // Sampling is CPU/GPU-bound and synchronous; keep it off the caller's (worker's) thread.
         Task.Run(() =>
         {
-            var models = cache.StableDiffusion(ModelFolder(settings.Model));
-            var map = controlMap.Width == settings.Width && controlMap.Height == settings.Height
-                ? controlMap
-                : ReferenceResize.ToSize(controlMap, settings.Width, settings.Height);
-            var units = settings.ControlNets
-                .Select(name => new ControlUnit(cache.ControlNet(ControlNetFolder(name)), map, settings.ControlScale,
-                    settings.ControlMode, settings.GuidanceStart, settings.GuidanceEnd))
-                .ToArray();
-            var request = new GenerationRequest
-            {
-                Prompt = settings.Prompt,
-                NegativePrompt = settings.NegativePrompt,
-                Steps = settings.Steps,
-                GuidanceScale = settings.GuidanceScale,
-                Seed = settings.Seed,
-                Count = 1,
-                Width = settings.Width,
-                Height = settings.Height,
-                Controls = units,
-            };
-            var result = new ControlNetPipeline(models, maxImagesPerBatch: 1)
-                .Generate(request, p => stepProgress?.Report(p.Step), ct);
+            var (pipeline, request) = Prepare(settings, controlMaps, count: 1, maxImagesPerBatch: 1);
+            var result = pipeline.Generate(request, p => stepProgress?.Report(p.Step), ct);
             return result.Images[0].Image;
         }, ct);
 
-    /// <summary>The folder of a Stable Diffusion model by name, e.g. "sd15" → &lt;root&gt;/sd15.</summary>
-    public string ModelFolder(string name)
+    /// <summary>
+    /// Loads (or reuses) the models and makes the pipeline request: the one path from settings and control maps to
+    /// the sampler, shared by the workflow and `controlnet generate`, so both make the same pixels.
+    /// </summary>
+    public (ControlNetPipeline Pipeline, GenerationRequest Request) Prepare(
+        GenerationSettings settings, IReadOnlyList<ByteImage> controlMaps, int count, int maxImagesPerBatch)
     {
-        var folder = Path.Combine(ModelsRoot, RequireSafeName(name, "model"));
-        if (!Directory.Exists(folder))
-            throw new InvalidInputException($"Unknown model '{name}': no folder {folder}. Available: {Available(ModelsRoot, exclude: "controlnet")}.");
-        return folder;
+        if (controlMaps.Count != settings.Units.Count)
+            throw new ArgumentException($"{settings.Units.Count} units need as many control maps, got {controlMaps.Count}.", nameof(controlMaps));
+        var models = cache.StableDiffusion(Folders.StableDiffusion(settings.Model));
+        var units = settings.Units.Select((unit, k) => new ControlUnit(
+            cache.ControlNet(Folders.ControlNet(unit.ControlNet)),
+            FitToOutput(controlMaps[k], settings.Width, settings.Height),
+            unit.Scale, unit.Mode, unit.GuidanceStart, unit.GuidanceEnd)).ToArray();
+        var request = new GenerationRequest
+        {
+            Prompt = settings.Prompt,
+            NegativePrompt = settings.NegativePrompt,
+            Steps = settings.Steps,
+            GuidanceScale = settings.GuidanceScale,
+            Eta = settings.Eta,
+            Seed = settings.Seed,
+            Count = count,
+            Width = settings.Width,
+            Height = settings.Height,
+            Controls = units,
+        };
+        request.Validate();
+        return (new ControlNetPipeline(models, maxImagesPerBatch), request);
     }
 
-    public string ControlNetFolder(string name)
+    public ModelsUsed Identify(GenerationSettings settings)
     {
-        var root = Path.Combine(ModelsRoot, "controlnet");
-        var folder = Path.Combine(root, RequireSafeName(name, "ControlNet"));
-        if (!Directory.Exists(folder))
-            throw new InvalidInputException($"Unknown ControlNet '{name}': no folder {folder}. Available: {Available(root)}.");
-        return folder;
+        var sdFolder = Folders.StableDiffusion(settings.Model);
+        return new ModelsUsed(
+            ModelIdentity.Of(settings.Model, sdFolder),
+            settings.Units.Select(u => u.ControlNet).Distinct().Select(n => ModelIdentity.Of(n, Folders.ControlNet(n))).ToList(),
+            cache.StableDiffusion(sdFolder).SchedulerConfig);
     }
 
-    private static string RequireSafeName(string name, string what) =>
-        SafeName().IsMatch(name) && name is not ("." or "..")
-            ? name
-            : throw new InvalidInputException($"The {what} name '{name}' is not allowed: use letters, digits, '.', '-' or '_' (a name, not a path).");
-
-    private static string Available(string root, string? exclude = null)
-    {
-        if (!Directory.Exists(root)) return "none (the models folder does not exist)";
-        var names = Directory.GetDirectories(root).Select(Path.GetFileName).Where(n => n != exclude).Order().ToList();
-        return names.Count == 0 ? "none" : string.Join(", ", names);
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex SafeName();
+    /// <summary>A map whose size differs from the output is resized to it with the reference rule (INTER_AREA / LANCZOS4).</summary>
+    public static ByteImage FitToOutput(ByteImage map, int width, int height) =>
+        map.Width == width && map.Height == height ? map : ReferenceResize.ToSize(map, width, height);
 }

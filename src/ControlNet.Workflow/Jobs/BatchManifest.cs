@@ -27,8 +27,8 @@ public sealed record BatchManifest
             if (manifest is null) errors.Add("the document is 'null'; expected a JSON object.");
             else
             {
-                if (manifest.SchemaVersion != JobRequest.CurrentSchemaVersion)
-                    errors.Add($"schemaVersion {manifest.SchemaVersion} is not supported; use {JobRequest.CurrentSchemaVersion}.");
+                if (!JobRequest.SupportedSchemaVersions.Contains(manifest.SchemaVersion))
+                    errors.Add($"schemaVersion {manifest.SchemaVersion} is not supported; use {JobRequest.CurrentSchemaVersion} (1 is still read).");
                 if ((manifest.Jobs is null) == (manifest.InputPrefix is null))
                     errors.Add("give either 'jobs' (a list of jobs) or 'inputPrefix' (+ 'defaults'), not both and not neither.");
             }

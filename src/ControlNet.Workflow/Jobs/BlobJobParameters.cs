@@ -4,11 +4,12 @@ using ControlNet.Workflow.Storage;
 namespace ControlNet.Workflow.Jobs;
 
 /// <summary>
-/// A job for an uploaded input blob: its parameters come from the blob's metadata (the same names as the JSON
-/// contract, case-insensitive: prompt, negativePrompt, promptMode, control, steps, guidanceScale, controlScale,
-/// controlMode, guidanceStart, guidanceEnd, seed, count, width, height, resolution, model, controlNets
-/// (comma-separated)); extractor parameters as <c>control_&lt;name&gt;</c> (e.g. control_low=50, control_high=150:
-/// metadata names must be identifiers); anything not given takes the contract's defaults.
+/// A job for an uploaded input blob: its parameters come from the blob's metadata, the same names as the JSON
+/// contract (case-insensitive): prompt, negativePrompt, promptMode, control, controlScale, controlNets
+/// (comma-separated), controlMode, guidanceStart, guidanceEnd, resolution, steps, guidanceScale, eta, seed, count,
+/// width, height, model, and <c>controls</c> (the units as JSON text); extractor parameters of the single-control
+/// shorthand as <c>control_&lt;name&gt;</c> (e.g. control_low=50, control_high=150: metadata names must be
+/// identifiers). Anything not given takes the contract's defaults; the one validator checks the result.
 /// </summary>
 public static class BlobJobParameters
 {
@@ -37,8 +38,8 @@ public static class BlobJobParameters
         double? Double(string key)
         {
             if (Text(key) is not { } v) return null;
-            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return d;
-            errors.Add($"metadata '{key}' must be a number, got '{v}'."); return null;
+            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) return d;
+            errors.Add($"metadata '{key}' must be a finite number, got '{v}'."); return null;
         }
         var defaults = new JobRequest();
         long? seed = null;
@@ -47,32 +48,39 @@ public static class BlobJobParameters
             if (long.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)) seed = s;
             else errors.Add($"metadata 'seed' must be an integer, got '{seedText}'.");
         }
+        List<ControlUnitRequest>? controls = null;
+        if (Text("controls") is { } controlsJson)
+        {
+            try { controls = System.Text.Json.JsonSerializer.Deserialize<List<ControlUnitRequest>>(controlsJson, JobRequest.JsonOptions); }
+            catch (System.Text.Json.JsonException e) { errors.Add($"metadata 'controls' must be a JSON list of units: {e.Message}"); }
+        }
+        var controlParameters = m.Where(p => p.Key.StartsWith(ControlParameterPrefix, StringComparison.OrdinalIgnoreCase) && p.Key.Length > ControlParameterPrefix.Length)
+            .ToDictionary(p => p.Key[ControlParameterPrefix.Length..].ToLowerInvariant(), p => p.Value, StringComparer.Ordinal);
         var job = new JobRequest
         {
             JobId = BlobNames.JobIdForBlob(blob.Name, blob.ETag),
             Input = blob.Name,
             InputETag = blob.ETag,
-            Control = Text("control") ?? defaults.Control,
-            ControlParameters = m.Where(p => p.Key.StartsWith(ControlParameterPrefix, StringComparison.OrdinalIgnoreCase) && p.Key.Length > ControlParameterPrefix.Length)
-                .ToDictionary(p => p.Key[ControlParameterPrefix.Length..].ToLowerInvariant(), p => p.Value, StringComparer.Ordinal),
+            Controls = controls,
+            Control = Text("control"),
+            ControlParameters = controlParameters.Count > 0 ? controlParameters : null,
+            ControlScale = Double("controlScale"),
+            ControlNets = Text("controlNets")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(),
+            ControlMode = Text("controlMode") ?? defaults.ControlMode,
+            GuidanceStart = Double("guidanceStart") ?? defaults.GuidanceStart,
+            GuidanceEnd = Double("guidanceEnd") ?? defaults.GuidanceEnd,
             Resolution = Int("resolution") ?? defaults.Resolution,
             PromptMode = Text("promptMode"),
             Prompt = Text("prompt") ?? "",
             NegativePrompt = Text("negativePrompt") ?? "",
             Steps = Int("steps") ?? defaults.Steps,
             GuidanceScale = Double("guidanceScale") ?? defaults.GuidanceScale,
-            ControlScale = Double("controlScale") ?? defaults.ControlScale,
-            ControlMode = Text("controlMode") ?? defaults.ControlMode,
-            GuidanceStart = Double("guidanceStart") ?? defaults.GuidanceStart,
-            GuidanceEnd = Double("guidanceEnd") ?? defaults.GuidanceEnd,
+            Eta = Double("eta") ?? defaults.Eta,
             Seed = seed,
             Count = Int("count") ?? defaults.Count,
             Width = Int("width"),
             Height = Int("height"),
             Model = Text("model") ?? defaults.Model,
-            ControlNets = Text("controlNets") is { } nets
-                ? nets.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList()
-                : defaults.ControlNets,
         };
         if (errors.Count > 0) throw new JobValidationException(errors);
         return job;

@@ -2,24 +2,31 @@ using ControlNet.Workflow.Generation;
 
 namespace ControlNet.Workflow.Jobs;
 
-// What travels through durable history: blob names and parameters, never image bytes (DESIGN §6).
+// What travels through durable history: blob names and parameters, never image bytes (docs/architecture.md, "Durable history").
 
-public sealed record ExtractControlMapInput(string JobId, string Input, string Control, Dictionary<string, string> ControlParameters, int Resolution, string? InputETag = null);
+/// <summary>Make unit <paramref name="Unit"/>'s control map of a job (the job travels normalized; the activity re-validates it).</summary>
+public sealed record ExtractControlMapInput(string JobId, int Unit, JobRequest Job);
 
-/// <summary>A control map written to outputs/&lt;jobId&gt;/control.png.</summary>
-public sealed record ControlMapResult(string Blob, int Width, int Height);
+/// <summary>A control map written to outputs/&lt;jobId&gt;/control-&lt;unit&gt;.png, pinned by its ETag.</summary>
+public sealed record ControlMapResult(int Unit, string Blob, string ETag, int Width, int Height, double ExtractMs);
 
-public sealed record GenerateImageInput(string JobId, int Index, string ControlMapBlob, GenerationSettings Settings);
+public sealed record GenerateImageInput(string JobId, int Index, JobRequest Job, List<ControlMapResult> ControlMaps, long Seed, int Width, int Height);
 
-public sealed record GeneratedImage(int Index, string Blob, long Seed);
+/// <param name="Models">The model files used (fingerprints, scheduler), reported by image 0 only: history stays small.</param>
+public sealed record GeneratedImage(int Index, string Blob, long Seed, double GenerateMs, double UploadMs, ModelsUsed? Models = null);
 
-public sealed record WriteManifestInput(string JobId, JobRequest Request, string EffectivePrompt, ControlMapResult ControlMap,
-    List<GeneratedImage> Images, DateTime StartedUtc);
+public sealed record WriteManifestInput(string JobId, JobRequest Job, string EffectivePrompt, List<ControlMapResult> ControlMaps,
+    List<GeneratedImage> Images, DateTime StartedUtc, bool RandomSeed, StageTimes Stages);
 
-public sealed record WriteFailureInput(string JobId, string Stage, string Reason, string? Input, DateTime FailedUtc);
+/// <summary>Wall time of each stage as the orchestration saw it (activity time plus queueing), in milliseconds.</summary>
+public sealed record StageTimes(double ExtractMs, double GenerateMs);
+
+/// <param name="InputError">True when the user can fix the cause (bad parameters, unreadable image, unknown model).</param>
+public sealed record WriteFailureInput(string JobId, string Stage, string Reason, string? Input, DateTime FailedUtc, bool InputError = false);
 
 /// <summary>Output of a completed job.</summary>
-public sealed record JobResult(string JobId, string Manifest, string ControlMap, List<string> Images);
+/// <param name="ActivityMs">Time spent inside its activities (extract, generate, upload), so a bench can tell orchestration overhead apart.</param>
+public sealed record JobResult(string JobId, string Manifest, List<string> ControlMaps, List<string> Images, long Seed, double ActivityMs);
 
 /// <summary>
 /// Custom status of a running job: the stage, images done of N, the outputs written so far, and while

@@ -7,7 +7,7 @@ using Microsoft.DurableTask;
 namespace ControlNet.Workflow.Orchestrators;
 
 /// <summary>
-/// One job: validate → ExtractControlMap → Generate (one activity per image, all in flight) → WriteManifest.
+/// One job: validate → ExtractControlMap (one per ControlNet unit) → Generate (one activity per image, all in flight) → WriteManifest.
 /// Custom status: stage, images done, outputs so far, and the denoising step the activities last reported.
 /// The instance id is the job id. Any failure writes failed.json and ends the instance as failed with the
 /// reason; input errors are not retried, other faults are (with backoff).
@@ -26,27 +26,32 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
         try
         {
             context.SetCustomStatus(new JobStatus(stage, 0, 0, outputs));
-            var job = JobValidator.Validate(request, options, jobId);
+            var job = JobValidator.Validate(request, options.Limits, jobId);
             var r = job.Request;
+            var normalized = job.Normalized;
 
+            // One map per unit, all extracted at once; each is used by its own ControlNet only.
             stage = JobStages.ExtractingControlMap;
             context.SetCustomStatus(new JobStatus(stage, 0, r.Count, outputs));
-            var controlMap = await context.CallActivityAsync<ControlMapResult>(ExtractControlMapActivity.Name,
-                new ExtractControlMapInput(jobId, r.Input, r.Control, r.ControlParameters ?? [], r.Resolution, r.InputETag), retry);
-            outputs.Add(controlMap.Blob);
+            var extracting = context.CurrentUtcDateTime;
+            var controlMaps = (await Task.WhenAll(job.Units.Select(unit => context.CallActivityAsync<ControlMapResult>(
+                ExtractControlMapActivity.Name, new ExtractControlMapInput(jobId, unit.Index, normalized), retry)))).ToList();
+            outputs.AddRange(controlMaps.Select(m => m.Blob));
+            var extractMs = (context.CurrentUtcDateTime - extracting).TotalMilliseconds;
 
             stage = JobStages.Generating;
-            int width = r.Width ?? controlMap.Width, height = r.Height ?? controlMap.Height;
-            if (width > options.MaxImageSide || height > options.MaxImageSide)
+            var (width, height) = JobControlMaps.OutputSize(r, controlMaps[0].Width, controlMaps[0].Height);
+            if (width > options.Limits.MaxImageSide || height > options.Limits.MaxImageSide)
                 throw new JobValidationException([
-                    $"the control map is {controlMap.Width}x{controlMap.Height}, so the images would be {width}x{height}, over the " +
-                    $"{options.MaxImageSide}-pixel limit per side; lower 'resolution' or give 'width' and 'height'."]);
+                    $"the control map is {controlMaps[0].Width}x{controlMaps[0].Height}, so the images would be {width}x{height}, over the " +
+                    $"{options.Limits.MaxImageSide}-pixel limit per side; lower 'resolution' or give 'width' and 'height'."]);
             context.SetCustomStatus(new JobStatus(stage, 0, r.Count, outputs));
-            // A seed left out is drawn once from the replay-safe GUID source and recorded in the manifest.
-            long firstSeed = r.Seed ?? (BitConverter.ToUInt32(context.NewGuid().ToByteArray(), 0) & 0x7FFFFFFF);
+            var generating = context.CurrentUtcDateTime;
+            // A seed left out (or -1) is drawn once from the replay-safe GUID source and recorded in the manifest.
+            long firstSeed = job.Seed ?? (BitConverter.ToUInt32(context.NewGuid().ToByteArray(), 0) & 0x7FFFFFFF);
             var pending = Enumerable.Range(0, r.Count)
                 .Select(i => context.CallActivityAsync<GeneratedImage>(GenerateImageActivity.Name,
-                    new GenerateImageInput(jobId, i, controlMap.Blob, Settings(job, controlMap, firstSeed + i)), retry))
+                    new GenerateImageInput(jobId, i, normalized, controlMaps, firstSeed + i, width, height), retry))
                 .ToList();
             var images = new List<GeneratedImage>();
             StepProgress? step = null;
@@ -90,40 +95,39 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
                 throw;
             }
 
+            var generateMs = (context.CurrentUtcDateTime - generating).TotalMilliseconds;
+
             stage = JobStages.WritingManifest;
             context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs));
             var manifest = await context.CallActivityAsync<string>(WriteManifestActivity.Name,
-                new WriteManifestInput(jobId, r, job.EffectivePrompt, controlMap, images, started), retry);
+                new WriteManifestInput(jobId, normalized, job.EffectivePrompt, controlMaps, images, started, job.Seed is null,
+                    new StageTimes(extractMs, generateMs)), retry);
             outputs.Add(manifest);
             context.SetCustomStatus(new JobStatus(JobStages.Completed, images.Count, r.Count, outputs));
-            return new JobResult(jobId, manifest, controlMap.Blob, images.OrderBy(i => i.Index).Select(i => i.Blob).ToList());
+            var activityMs = controlMaps.Sum(m => m.ExtractMs) + images.Sum(i => i.GenerateMs + i.UploadMs);
+            return new JobResult(jobId, manifest, controlMaps.Select(m => m.Blob).ToList(),
+                images.OrderBy(i => i.Index).Select(i => i.Blob).ToList(), firstSeed, activityMs);
         }
         catch (JobValidationException e)
         {
-            throw await FailAsync(context, stage, e.Message, request, retry);
+            throw await FailAsync(context, stage, e.Message, request, retry, inputError: true);
         }
         catch (TaskFailedException e)
         {
-            var kind = FailureClassifier.IsInvalidInput(e.FailureDetails) ? "invalid input" : "gave up after retries";
-            throw await FailAsync(context, stage, $"{e.TaskName} failed ({kind}): {FailureClassifier.Reason(e.FailureDetails)}", request, retry);
+            bool inputError = FailureClassifier.IsInvalidInput(e.FailureDetails);
+            var kind = inputError ? "invalid input" : "gave up after retries";
+            throw await FailAsync(context, stage, $"{e.TaskName} failed ({kind}): {FailureClassifier.Reason(e.FailureDetails)}", request, retry, inputError);
         }
     }
 
     private static async Task<JobFailedException> FailAsync(TaskOrchestrationContext context, string stage, string reason,
-        JobRequest request, TaskOptions retry)
+        JobRequest request, TaskOptions retry, bool inputError)
     {
         var input = BlobNames.Check(request.Input, "input").Count == 0 ? request.Input : null;
         var failed = await context.CallActivityAsync<string>(WriteFailureActivity.Name,
-            new WriteFailureInput(context.InstanceId, stage, reason, input, context.CurrentUtcDateTime), retry);
+            new WriteFailureInput(context.InstanceId, stage, reason, input, context.CurrentUtcDateTime, inputError), retry);
         context.SetCustomStatus(new JobStatus(JobStages.Failed, 0, request.Count, [failed]));
         return new JobFailedException($"Job '{context.InstanceId}' failed while {stage}: {reason}");
-    }
-
-    private static GenerationSettings Settings(ValidatedJob job, ControlMapResult controlMap, long seed)
-    {
-        var r = job.Request;
-        return new GenerationSettings(r.Model, r.ControlNets, job.EffectivePrompt, r.NegativePrompt ?? "", r.Steps, r.GuidanceScale,
-            r.ControlScale, job.ControlMode, r.GuidanceStart, r.GuidanceEnd, seed, r.Width ?? controlMap.Width, r.Height ?? controlMap.Height);
     }
 
     /// <summary>Exponential backoff for transient faults; an <see cref="ControlNet.Core.InvalidInputException"/> fails at once.</summary>

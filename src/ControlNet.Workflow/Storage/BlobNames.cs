@@ -18,7 +18,8 @@ public static partial class BlobNames
 
     public const string ManifestName = "manifest.json";
     public const string FailedName = "failed.json";
-    public const string ControlMapName = "control.png";
+    /// <summary>Control maps are control-0.png, control-1.png, … (one per ControlNet unit).</summary>
+    public const string ControlMapPrefix = "control-";
 
     /// <summary>The problems with <paramref name="name"/> as a blob name; empty when it is safe.</summary>
     public static IReadOnlyList<string> Check(string? name, string what)
@@ -72,7 +73,7 @@ public static partial class BlobNames
     public static string NewJobId() => "job-" + Guid.NewGuid().ToString("N");
 
     public static string OutputFolder(string jobId) => jobId + "/";
-    public static string ControlMap(string jobId) => $"{jobId}/{ControlMapName}";
+    public static string ControlMap(string jobId, int unit) => $"{jobId}/{ControlMapPrefix}{unit}.png";
     public static string Image(string jobId, int index) => $"{jobId}/image-{index:D3}.png";
     public static string Manifest(string jobId) => $"{jobId}/{ManifestName}";
     public static string Failed(string jobId) => $"{jobId}/{FailedName}";

@@ -6,7 +6,7 @@ using ControlNet.Core;
 
 namespace ControlNet.Workflow.Storage;
 
-/// <summary>The three containers of DESIGN §6, by role; their real names come from <see cref="BlobContainerNames"/>.</summary>
+/// <summary>The three containers (docs/architecture.md, "Storage layout"), by role; their real names come from <see cref="BlobContainerNames"/>.</summary>
 public enum StoreContainer
 {
     Inputs,
@@ -213,6 +213,24 @@ public sealed class BlobStore
             yield return new StoredBlob(item.Name, item.Properties.ETag?.ToString() ?? "", item.Properties.ContentType,
                 new Dictionary<string, string>(item.Metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase));
         }
+    }
+
+    /// <summary>
+    /// One page of a listing: at most <paramref name="pageSize"/> blobs after <paramref name="continuationToken"/>
+    /// (null = from the start), and the token of the next page (null = the listing is done). Lets a poller walk a
+    /// large container a page at a time, holding one page in memory, and resume where it stopped.
+    /// </summary>
+    public async Task<(IReadOnlyList<StoredBlob> Blobs, string? ContinuationToken)> ListPageAsync(StoreContainer container, string? prefix,
+        string? continuationToken, int pageSize, CancellationToken ct = default)
+    {
+        await foreach (var page in Container(container).GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, ct)
+            .AsPages(continuationToken, pageSize))
+        {
+            var blobs = page.Values.Select(item => new StoredBlob(item.Name, item.Properties.ETag?.ToString() ?? "", item.Properties.ContentType,
+                new Dictionary<string, string>(item.Metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase))).ToList();
+            return (blobs, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+        }
+        return ([], null);
     }
 
     private BlobContainerClient Container(StoreContainer container) => _service.GetBlobContainerClient(Containers[container]);

@@ -1,0 +1,28 @@
+using ControlNet.Core;
+using ControlNet.Hosting;
+
+namespace ControlNet.Cli.Commands;
+
+/// <summary>`--durable memory|azure-storage` and `--queue-poll-ms N`: which durable backend the portable host runs on.</summary>
+internal static class DurableArguments
+{
+    public static readonly CliOption[] Options =
+    [
+        new("durable", "memory|azure-storage", "durable backend: in-process memory, or Durable Task's Azure Storage provider on AzureWebJobsStorage", "memory"),
+        new("queue-poll-ms", "N", "azure-storage: longest wait between polls of an idle queue", "1000"),
+    ];
+
+    public static DurableBackend Backend(CommandLineArguments args) => args.Optional("durable") switch
+    {
+        null or "memory" => DurableBackend.Memory,
+        "azure-storage" => DurableBackend.AzureStorage,
+        var other => throw new InvalidInputException($"--durable must be 'memory' or 'azure-storage', got '{other}'."),
+    };
+
+    /// <summary>
+    /// The longest an idle Azure Storage worker waits between queue polls. Lower means less latency per
+    /// orchestration hop and more storage transactions.
+    /// </summary>
+    public static TimeSpan QueuePolling(CommandLineArguments args) =>
+        TimeSpan.FromMilliseconds(args.Int("queue-poll-ms", 1000, 10, 60_000));
+}
