@@ -1,4 +1,4 @@
-// ControlNet Functions on Azure, pay per use (DESIGN §7): storage (jobs, models, Durable Task hub),
+// ControlNet Functions on Azure, pay per use (docs/architecture.md, "Hosting topology"): storage (jobs, models, Durable Task hub),
 // monitoring, one managed identity with data-plane roles (no storage keys anywhere), the control-plane
 // Flex Consumption function app, and the GPU worker on Container Apps serverless GPU, scaled to zero.
 //   az deployment group create -g <rg> -f bicep/main.bicep -p namePrefix=cnf image=<registry>/<image>:<tag> registryServer=<registry>

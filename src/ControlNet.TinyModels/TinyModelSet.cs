@@ -2,11 +2,11 @@ using ControlNet.Core.Text;
 
 namespace ControlNet.TinyModels;
 
-/// <summary>Where <see cref="TinyModelSet.Write"/> put the two model folders (DESIGN.md §3 layout).</summary>
+/// <summary>Where <see cref="TinyModelSet.Write"/> put the two model folders (the model-folder layout of docs/architecture.md).</summary>
 public sealed record TinyModelPaths(string Sd15Directory, string ControlNetDirectory);
 
 /// <summary>
-/// Writes tiny SD1.5-shaped ONNX models with the export layout of DESIGN.md §3, for tests and the quick start
+/// Writes tiny SD1.5-shaped ONNX models with the export layout of docs/architecture.md ("Model folders"), for tests and the quick start
 /// (real weights are never available there). They produce noise-like images in milliseconds.
 /// </summary>
 public static partial class TinyModelSet

@@ -10,7 +10,10 @@ internal static class CliRunner
         public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWith(null, args);
+
+    /// <param name="environment">Extra environment variables for the process (e.g. a storage connection string).</param>
+    public static Result RunWith(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -21,6 +24,7 @@ internal static class CliRunner
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "controlnet.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

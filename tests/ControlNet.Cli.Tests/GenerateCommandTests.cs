@@ -44,7 +44,7 @@ public class GenerateCommandTests : IClassFixture<GenerateCommandTests.TinyModel
         var parameters = PngFile.ReadText(stream)["parameters"];
         Assert.StartsWith("a house\n", parameters);
         Assert.Contains("Steps: 5, Sampler: DDIM, CFG scale: 9, Seed: 42, Size: 512x512", parameters);
-        Assert.Contains("Module: canny, Model: canny, Weight: 1", parameters);
+        Assert.Matches("ControlNet 0: \"Module: canny, Model: canny \\[[0-9a-f]{8}\\], Weight: 1, Processor Res: 512, Threshold A: 100, Threshold B: 200, Guidance Start: 0, Guidance End: 1, Control Mode: Balanced\"", parameters);
         Assert.Contains("timings:", result.Stdout);
     }
 
@@ -73,7 +73,7 @@ public class GenerateCommandTests : IClassFixture<GenerateCommandTests.TinyModel
     }
 
     [Fact]
-    public void Ready_made_map_sets_the_size_rounded_down_to_multiples_of_8()
+    public void Ready_made_map_is_sized_by_the_reference_resize_rule()
     {
         var map = PathOf("map.png");
         PngFile.WriteFile(new ByteImage(70, 45, 1), map);
@@ -81,7 +81,8 @@ public class GenerateCommandTests : IClassFixture<GenerateCommandTests.TinyModel
         var result = Generate("--control-image", map, "--preprocess", "none", "--steps", "2", "--output", output);
         Assert.True(result.ExitCode == 0, result.Stderr);
         var image = ImageDecoder.DecodeFile(output);
-        Assert.Equal((64, 40), (image.Width, image.Height));
+        // resize_image(img, 512): short side 45 → 512, long side 70·512/45 = 796 → rounded to a multiple of 64.
+        Assert.Equal((768, 512), (image.Width, image.Height));
     }
 
     [Fact]
@@ -93,14 +94,15 @@ public class GenerateCommandTests : IClassFixture<GenerateCommandTests.TinyModel
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var stream = File.OpenRead(output);
         var parameters = PngFile.ReadText(stream)["parameters"];
-        Assert.Contains("ControlNet 0: \"Module: canny, Model: canny, Weight: 0.5", parameters);
-        Assert.Contains("ControlNet 1: \"Module: canny, Model: canny, Weight: 1.5", parameters);
+        Assert.Matches("ControlNet 0: \"Module: canny, Model: canny \\[[0-9a-f]{8}\\], Weight: 0.5,", parameters);
+        Assert.Matches("ControlNet 1: \"Module: canny, Model: canny \\[[0-9a-f]{8}\\], Weight: 1.5,", parameters);
+        Assert.Contains("Control Mode: ControlNet is more important", parameters);
     }
 
     [Theory]
-    [InlineData("--steps", "0", "steps must be between 1 and 1000, got 0")]
-    [InlineData("--steps", "1001", "steps must be between 1 and 1000, got 1001")]
-    [InlineData("--guidance", "-1", "guidance must be between 0 and 100, got -1")]
+    [InlineData("--steps", "0", "steps must be between 1 and 150, got 0")]
+    [InlineData("--steps", "151", "steps must be between 1 and 150, got 151")]
+    [InlineData("--guidance", "-1", "guidanceScale must be between 0 and 50, got -1")]
     [InlineData("--control-mode", "strong", "Unknown control mode 'strong'")]
     [InlineData("--prompt-mode", "auto", "needs BLIP captioning")]
     public void Bad_parameters_fail_before_any_output(string option, string value, string message)
@@ -117,15 +119,17 @@ public class GenerateCommandTests : IClassFixture<GenerateCommandTests.TinyModel
     {
         var result = Generate("--control-image", CliRunner.Photo, "--width", "100", "--height", "64", "--output", PathOf("w.png"));
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("width must be a positive multiple of 8", result.Stderr);
+        Assert.Contains("width must be a multiple of 8 between 64 and 2048, got 100", result.Stderr);
     }
 
     [Fact]
-    public void Ready_made_map_of_another_size_than_requested_is_rejected()
+    public void Map_of_another_size_than_requested_is_fitted_to_it_as_the_workflow_does()
     {
-        var result = Generate("--control-image", CliRunner.Photo, "--preprocess", "none", "--width", "256", "--height", "256", "--output", PathOf("m.png"));
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("control map is 512x512 but the output is 256x256", result.Stderr);
+        var output = PathOf("m.png");
+        var result = Generate("--control-image", CliRunner.Photo, "--preprocess", "none", "--width", "256", "--height", "192", "--steps", "2", "--output", output);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var image = ImageDecoder.DecodeFile(output);
+        Assert.Equal((256, 192), (image.Width, image.Height));
     }
 
     [Fact]

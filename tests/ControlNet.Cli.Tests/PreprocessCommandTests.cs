@@ -78,7 +78,7 @@ public class PreprocessCommandTests : IDisposable
     [Theory]
     [InlineData("--low", "abc", "'low' must be a number")]
     [InlineData("--resolution", "10", "--resolution must be between 64 and 4096")]
-    [InlineData("--colour", "red", "Unknown option(s): --colour")]
+    [InlineData("--colour", "red", "Unknown option --colour for 'controlnet preprocess canny'")]
     public void Wrong_parameter_is_named(string option, string value, string message)
     {
         var output = PathOf("x.png");

@@ -22,7 +22,7 @@ public class RunCommandTests : IClassFixture<GenerateCommandTests.TinyModels>, I
             "--seed", "3", "--count", "2", "--steps", "3", "--durable", "memory", "--provider", "cpu", "--output-dir", outputs);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal(["control.png", "image-000.png", "image-001.png", "manifest.json"], Directory.GetFiles(outputs).Select(Path.GetFileName).Order());
+        Assert.Equal(["control-0.png", "image-000.png", "image-001.png", "manifest.json"], Directory.GetFiles(outputs).Select(Path.GetFileName).Order());
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outputs, "manifest.json")));
         Assert.Equal("completed", manifest.RootElement.GetProperty("status").GetString());
         Assert.Equal([3L, 4L], manifest.RootElement.GetProperty("images").EnumerateArray().Select(i => i.GetProperty("seed").GetInt64()));
@@ -38,7 +38,7 @@ public class RunCommandTests : IClassFixture<GenerateCommandTests.TinyModels>, I
         var result = CliRunner.Run("run", "--input", input, "--models", _models.Root, "--durable", "memory", "--provider", "cpu",
             "--output-dir", Path.Combine(_directory, "none"));
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode); // the user's to fix: exit 2, with the reason from failed.json
         Assert.Contains("corrupt or truncated", result.Stderr);
         Assert.Contains("failed.json", result.Stdout);
         Assert.False(Directory.Exists(Path.Combine(_directory, "none")));

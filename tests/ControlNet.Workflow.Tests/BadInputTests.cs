@@ -59,8 +59,8 @@ public sealed class BadInputTests
         var (host, _) = await StartAsync();
         await using var _h = host;
 
-        var e = await Assert.ThrowsAsync<JobValidationException>(() => host.Submitter.SubmitAsync(WorkflowHarness.Job("bad/house.png", count: 9)));
-        Assert.Contains(e.Errors, m => m.Contains("count must be between 1 and 8"));
+        var e = await Assert.ThrowsAsync<JobValidationException>(() => host.Submitter.SubmitAsync(WorkflowHarness.Job("bad/house.png", count: 17)));
+        Assert.Contains(e.Errors, m => m.Contains("count must be between 1 and 16"));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class BadInputTests
         // As a batch or an old client would: straight to the orchestrator, which validates again.
         await host.Client.ScheduleNewOrchestrationInstanceAsync(Orchestrators.GenerateJobOrchestrator.Name,
             WorkflowHarness.Job("bad/house.png", count: 99), new Microsoft.DurableTask.StartOrchestrationOptions("too-many"));
-        var failed = await AssertFailedAsync(host, "too-many", "count must be between 1 and 8");
+        var failed = await AssertFailedAsync(host, "too-many", "count must be between 1 and 16");
 
         Assert.Equal(JobStages.Validating, failed.GetProperty("stage").GetString());
         Assert.Equal(0, generator.Calls);
@@ -111,7 +111,7 @@ public sealed class BadInputTests
     {
         var job = new JobRequest { Input = "../x.png", Steps = 0, Count = 100, Model = "../models", PromptMode = "auto", GuidanceStart = 0.9, GuidanceEnd = 0.1 };
 
-        var e = Assert.Throws<JobValidationException>(() => JobValidator.Validate(job, new WorkflowOptions()));
+        var e = Assert.Throws<JobValidationException>(() => JobValidator.Validate(job, new JobLimits()));
 
         Assert.Contains(e.Errors, m => m.StartsWith("input"));
         Assert.Contains(e.Errors, m => m.StartsWith("steps"));
@@ -125,7 +125,7 @@ public sealed class BadInputTests
     public void Prompt_mode_auto_is_rejected_as_not_available_in_this_build()
     {
         var e = Assert.Throws<JobValidationException>(() =>
-            JobValidator.Validate(new JobRequest { Input = "a.png", PromptMode = "auto" }, new WorkflowOptions()));
+            JobValidator.Validate(new JobRequest { Input = "a.png", PromptMode = "auto" }, new JobLimits()));
         Assert.Contains("BLIP", Assert.Single(e.Errors));
     }
 

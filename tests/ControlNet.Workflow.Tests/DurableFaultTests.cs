@@ -34,7 +34,7 @@ public sealed class DurableFaultTests
         await heldCall.Task.WaitAsync(WorkflowHarness.JobTimeout);
         // The first image must be recorded in history (not just written) before the stop.
         var status = await WaitForImagesDoneAsync(host1.Client, job.JobId, 1);
-        var controlMapEtag = (await host1.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.ControlMap(job.JobId)))!.ETag;
+        var controlMapEtag = (await host1.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.ControlMap(job.JobId, 0)))!.ETag;
         var firstSeed = Assert.Single(first.CompletedSeeds);
         var firstImageEtag = (await host1.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.Image(job.JobId, (int)(firstSeed - 100))))!.ETag;
         await host1.DisposeAsync();
@@ -46,7 +46,7 @@ public sealed class DurableFaultTests
         WorkflowHarness.AssertCompleted(done);
         Assert.Equal(2, second.Calls);
         Assert.DoesNotContain(firstSeed, second.CompletedSeeds);
-        Assert.Equal(controlMapEtag, (await host2.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.ControlMap(job.JobId)))!.ETag);
+        Assert.Equal(controlMapEtag, (await host2.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.ControlMap(job.JobId, 0)))!.ETag);
         Assert.Equal(firstImageEtag, (await host2.Blobs.GetPropertiesAsync(StoreContainer.Outputs, BlobNames.Image(job.JobId, (int)(firstSeed - 100))))!.ETag);
         var result = done.ReadOutputAs<JobResult>()!;
         Assert.Equal([BlobNames.Image(job.JobId, 0), BlobNames.Image(job.JobId, 1), BlobNames.Image(job.JobId, 2)], result.Images);

@@ -35,7 +35,7 @@ public sealed class LoadTests
         Assert.Equal(jobs, generator.Calls); // no image generated twice (a re-run would overwrite the same name)
         var images = new List<string>();
         await foreach (var blob in host.Blobs.ListAsync(StoreContainer.Outputs))
-            if (blob.Name.EndsWith(".png") && !blob.Name.EndsWith(BlobNames.ControlMapName)) images.Add(blob.Name);
+            if (blob.Name.EndsWith(".png") && !Path.GetFileName(blob.Name).StartsWith(BlobNames.ControlMapPrefix)) images.Add(blob.Name);
         Assert.Equal(Enumerable.Range(0, jobs).Select(i => BlobNames.Image($"load-{i:D2}", 0)).Order(), images.Order());
         Assert.Equal(1, generator.PeakConcurrency); // measured outside the gate, around the real pipeline
         Directory.Delete(models, recursive: true);

@@ -14,7 +14,7 @@ public sealed class ProgressTests
     {
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async Task<ByteImage> GenerateAsync(GenerationSettings settings, ByteImage controlMap, IProgress<int>? stepProgress, CancellationToken ct)
+        public async Task<ByteImage> GenerateAsync(GenerationSettings settings, IReadOnlyList<ByteImage> controlMaps, IProgress<int>? stepProgress, CancellationToken ct)
         {
             for (int step = 1; step <= 3; step++) stepProgress?.Report(step);
             await Release.Task;

@@ -6,9 +6,10 @@ using ControlNet.Workflow.Generation;
 namespace ControlNet.Workflow.Tests;
 
 /// <summary>
-/// A stand-in for the diffusion pipeline, used for fault injection only: the output is the control map with
-/// its colours inverted (deterministic), and hooks let a test fail or hold a call. It knows the models
-/// "sd15" and ControlNet "canny", like a models folder with those two would.
+/// A stand-in for the diffusion pipeline, used for fault injection only: the output is the first unit's control map
+/// with its colours inverted (deterministic), and hooks let a test fail or hold a call. It knows the model "sd15" and
+/// the ControlNets "canny" and "scribble", like a models folder with those would, and records which map each
+/// ControlNet received.
 /// </summary>
 public sealed class ScriptedGenerator : IImageGenerator
 {
@@ -21,11 +22,17 @@ public sealed class ScriptedGenerator : IImageGenerator
 
     public int Calls => Volatile.Read(ref _calls);
 
-    public async Task<ByteImage> GenerateAsync(GenerationSettings settings, ByteImage controlMap, IProgress<int>? stepProgress, CancellationToken ct)
+    /// <summary>Per call, each unit's ControlNet with the map it was given.</summary>
+    public ConcurrentQueue<IReadOnlyList<(string ControlNet, ByteImage Map)>> ReceivedMaps { get; } = new();
+
+    public async Task<ByteImage> GenerateAsync(GenerationSettings settings, IReadOnlyList<ByteImage> controlMaps, IProgress<int>? stepProgress, CancellationToken ct)
     {
         var call = Interlocked.Increment(ref _calls);
         if (settings.Model != "sd15") throw new InvalidInputException($"Model '{settings.Model}' is not in the models folder (known: sd15).");
-        if (settings.ControlNets.Any(n => n != "canny")) throw new InvalidInputException($"ControlNet '{settings.ControlNets[0]}' is not in the models folder (known: canny).");
+        if (settings.Units.FirstOrDefault(u => u.ControlNet is not ("canny" or "scribble")) is { } unknown)
+            throw new InvalidInputException($"ControlNet '{unknown.ControlNet}' is not in the models folder (known: canny, scribble).");
+        ReceivedMaps.Enqueue(settings.Units.Select((u, k) => (u.ControlNet, controlMaps[k])).ToList());
+        var controlMap = controlMaps[0];
         if (BeforeGenerate is not null) await BeforeGenerate(settings, call);
         for (int step = 1; step <= settings.Steps; step++) stepProgress?.Report(step);
         var image = new ByteImage(settings.Width, settings.Height, 3);
@@ -52,13 +59,13 @@ public sealed class CountingGenerator(IImageGenerator inner) : IImageGenerator
 
     public int PeakConcurrency => Volatile.Read(ref _peak);
 
-    public async Task<ByteImage> GenerateAsync(GenerationSettings settings, ByteImage controlMap, IProgress<int>? stepProgress, CancellationToken ct)
+    public async Task<ByteImage> GenerateAsync(GenerationSettings settings, IReadOnlyList<ByteImage> controlMaps, IProgress<int>? stepProgress, CancellationToken ct)
     {
         Interlocked.Increment(ref _calls);
         int running = Interlocked.Increment(ref _running);
         int peak;
         while (running > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, running, peak) != peak) { }
-        try { return await inner.GenerateAsync(settings, controlMap, stepProgress, ct); }
+        try { return await inner.GenerateAsync(settings, controlMaps, stepProgress, ct); }
         finally { Interlocked.Decrement(ref _running); }
     }
 }

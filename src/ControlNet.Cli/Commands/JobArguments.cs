@@ -59,18 +59,24 @@ internal static class JobArguments
             Height = Int(args, "height") ?? job.Height,
             Resolution = Int(args, "resolution") ?? job.Resolution,
         };
-        return WithUnits(args, job, models, unitInputs);
+        // Given once, the mode and window are the job's (every unit's unless it names its own); per unit, the units'.
+        var modes = args.All("control-mode");
+        var starts = args.All("guidance-start");
+        var ends = args.All("guidance-end");
+        if (modes.Count == 1) job = job with { ControlMode = modes[0] };
+        if (starts.Count == 1) job = job with { GuidanceStart = ParseNumber(starts[0], "guidance-start")!.Value };
+        if (ends.Count == 1) job = job with { GuidanceEnd = ParseNumber(ends[0], "guidance-end")!.Value };
+        return WithUnits(args, job, models, unitInputs,
+            modes.Count > 1 ? modes : [], starts.Count > 1 ? starts : [], ends.Count > 1 ? ends : []);
     }
 
     /// <summary>Unit flags rewrite the job's units (its <c>controls</c>); without any, the job file's units stay.</summary>
-    private static JobRequest WithUnits(CommandLineArguments args, JobRequest job, ModelArguments models, IReadOnlyList<string> unitInputs)
+    private static JobRequest WithUnits(CommandLineArguments args, JobRequest job, ModelArguments models, IReadOnlyList<string> unitInputs,
+        IReadOnlyList<string> modes, IReadOnlyList<string> starts, IReadOnlyList<string> ends)
     {
         var extractors = args.All("control").Concat(args.All("preprocess")).ToList();
         var parameters = args.All("control-param");
         var scales = args.All("control-scale");
-        var modes = args.All("control-mode");
-        var starts = args.All("guidance-start");
-        var ends = args.All("guidance-end");
         bool anyUnitFlag = models.ControlNets.Count > 0 || extractors.Count > 0 || parameters.Count > 0 || scales.Count > 0
             || modes.Count > 0 || starts.Count > 0 || ends.Count > 0 || unitInputs.Count > 0;
         if (!anyUnitFlag) return job;

@@ -26,11 +26,14 @@ internal static class OutputPaths
     {
         if (File.Exists(folder)) throw new InvalidInputException($"{what}: '{folder}' is a file, not a folder; give a folder to write into.");
         var probe = Path.Combine(folder, $".controlnet-write-test-{Environment.ProcessId}");
+        // Made only to probe: removed again, so a job that fails leaves no empty output folder behind.
+        var created = !Directory.Exists(folder) ? Path.GetFullPath(folder) : null;
         try
         {
             Directory.CreateDirectory(folder);
             File.WriteAllBytes(probe, []);
             File.Delete(probe);
+            if (created is not null) Directory.Delete(created);
             return folder;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)

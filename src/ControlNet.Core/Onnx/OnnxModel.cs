@@ -5,7 +5,7 @@ namespace ControlNet.Core.Onnx;
 
 /// <summary>
 /// One loaded ONNX model: its session (thread-safe for concurrent Run calls) and the element types and
-/// shapes of its inputs/outputs as the file declares them — never assumed (DESIGN §3).
+/// shapes of its inputs/outputs as the file declares them — never assumed (docs/architecture.md, "Model folders").
 /// </summary>
 public sealed class OnnxModel : IDisposable
 {
@@ -54,7 +54,7 @@ public sealed class OnnxModel : IDisposable
         if (!metadata.TryGetValue(name, out var node))
             throw new InvalidInputException(
                 $"{Path}: required {kind} '{name}' is missing (it has: {string.Join(", ", metadata.Keys)}). " +
-                "Export the model with the names of DESIGN.md §3 (diffusers/OnnxStack convention).");
+                "Export the model with the names in the README's 'Real models' section (diffusers/OnnxStack convention).");
         if (!node.IsTensor || !allowed.Contains(node.ElementDataType))
             throw new InvalidInputException(
                 $"{Path}: {kind} '{name}' has element type {Describe(node)}, expected {string.Join(" or ", allowed.Select(ElementTypes.Name))}.");

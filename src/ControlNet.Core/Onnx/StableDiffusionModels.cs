@@ -5,7 +5,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace ControlNet.Core.Onnx;
 
 /// <summary>
-/// A Stable Diffusion 1.5 ONNX folder (DESIGN §3): tokenizer, text encoder, residual-taking UNet
+/// A Stable Diffusion 1.5 ONNX folder (docs/architecture.md, "Model folders"): tokenizer, text encoder, residual-taking UNet
 /// (<c>unet/</c>, or OnnxStack's <c>controlnet/</c> name for it), VAE decoder and optional scheduler config.
 /// Loading validates every input the pipeline feeds, so a wrong export fails here — naming the file and
 /// the input — instead of in the middle of a job.

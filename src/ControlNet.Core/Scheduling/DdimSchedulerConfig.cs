@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ControlNet.Core.Scheduling;
 
 /// <summary>
-/// diffusers' <c>scheduler_config.json</c> for DDIM. Defaults are Stable Diffusion 1.5's (DESIGN §4);
+/// diffusers' <c>scheduler_config.json</c> for DDIM. Defaults are Stable Diffusion 1.5's (docs/numerics.md);
 /// keys not listed here (e.g. <c>_class_name</c>) are ignored, unknown values of known keys are errors.
 /// </summary>
 public sealed record DdimSchedulerConfig
