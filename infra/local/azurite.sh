@@ -4,7 +4,8 @@
 #
 # - Azurite comes from the repo's package.json (npm i installs the pinned version into node_modules).
 # - --skipApiVersionCheck: Azure.Storage.Blobs 12.30.1 speaks a newer REST API version than Azurite 3.37.0
-#   knows; --loose: accept headers Azurite does not implement instead of failing the request.
+#   knows; --loose: accept headers Azurite does not implement instead of failing the request;
+#   --disableTelemetry: Azurite sends usage data by default; a local emulator should not.
 # - Data lives in a temp folder (AZURITE_DATA, default: a fresh mktemp dir), removed on stop.
 # - Ports: AZURITE_BLOB_PORT/QUEUE/TABLE (10000/10001/10002, the ones UseDevelopmentStorage=true expects).
 set -euo pipefail
@@ -37,7 +38,7 @@ start() {
   local data="${AZURITE_DATA:-$(mktemp -d -t azurite.XXXXXX)}"
   echo "$data" > "$data_file"
   # setsid: Azurite gets its own process group, so `stop` ends it and its children, nothing else.
-  setsid "$bin" --silent --skipApiVersionCheck --loose \
+  setsid "$bin" --silent --skipApiVersionCheck --loose --disableTelemetry \
     --blobHost 127.0.0.1 --blobPort "$blob_port" \
     --queueHost 127.0.0.1 --queuePort "$queue_port" \
     --tableHost 127.0.0.1 --tablePort "$table_port" \

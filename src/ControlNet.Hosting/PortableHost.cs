@@ -83,6 +83,7 @@ public sealed class PortableHost : IAsyncDisposable
                 WorkerId = options.WorkerId,
                 MaxQueuePollingInterval = options.MaxQueuePollingInterval,
                 WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
+                ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
                 LeaseInterval = options.LeaseInterval,
                 LeaseRenewInterval = options.LeaseInterval / 3,
                 LeaseAcquireInterval = options.LeaseInterval / 3,
@@ -132,11 +133,16 @@ public sealed class PortableHost : IAsyncDisposable
             {
                 services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
                 services.AddControlNetWorkflowServices(options.Workflow, blobs, options.CreateGenerator!);
-                services.AddDurableTaskWorker(builder =>
+                // The sidecar starts dispatching (and so taking work from the task hub) only once a worker connects:
+                // without one, this host is a pure client.
+                if (options.RunWorker)
                 {
-                    builder.UseGrpc(channel);
-                    builder.AddTasks(registry => registry.AddControlNetWorkflow(options.Workflow));
-                });
+                    services.AddDurableTaskWorker(builder =>
+                    {
+                        builder.UseGrpc(channel);
+                        builder.AddTasks(registry => registry.AddControlNetWorkflow(options.Workflow));
+                    });
+                }
                 services.AddDurableTaskClient(builder =>
                 {
                     builder.UseGrpc(channel);

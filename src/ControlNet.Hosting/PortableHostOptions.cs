@@ -44,14 +44,30 @@ public sealed class PortableHostOptions
     /// <summary>How long stopping waits for work in flight; unfinished work resumes on the next start.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Azure Storage: how long a dequeued activity stays hidden from other workers unless renewed.</summary>
-    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// Whether this host also runs work (orchestrations and activities). False makes a pure client: it submits and
+    /// watches, and never takes a work item another process should run (`run`/`batch` on a shared task hub).
+    /// </summary>
+    public bool RunWorker { get; set; } = true;
+
+    /// <summary>
+    /// Azure Storage: how long a dequeued activity stays hidden from other workers unless renewed. Running
+    /// activities are renewed every third of it (a generation may take minutes), so this is how long an activity
+    /// held by a crashed worker waits before another worker runs it (DTFx's default is 5 minutes).
+    /// </summary>
+    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Azure Storage: how long a dequeued orchestration message stays hidden. An orchestration step takes
+    /// milliseconds, so a short timeout costs nothing and bounds the wait after a crash (DTFx's default: 5 minutes).
+    /// </summary>
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Azure Storage: longest wait between polls of an idle queue (lower = less latency, more requests).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Azure Storage: partition lease length; a crashed host's partition moves after this long.</summary>
-    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Azure Storage: identifies this host in partition leases.</summary>
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
@@ -65,6 +81,8 @@ public sealed class PortableHostOptions
         if (Backend == DurableBackend.AzureStorage && !System.Text.RegularExpressions.Regex.IsMatch(TaskHubName, "^[A-Za-z][A-Za-z0-9]{2,44}$"))
             errors.Add($"task hub name '{TaskHubName}' must be 3–45 letters and digits, starting with a letter.");
         if (WorkItemVisibilityTimeout < TimeSpan.FromSeconds(3)) errors.Add("WorkItemVisibilityTimeout must be at least 3 seconds.");
+        if (!RunWorker && Backend == DurableBackend.Memory) errors.Add("the memory backend lives in this process: it needs its worker (RunWorker).");
+        if (ControlQueueVisibilityTimeout < TimeSpan.FromSeconds(3)) errors.Add("ControlQueueVisibilityTimeout must be at least 3 seconds.");
         if (ShutdownTimeout < TimeSpan.Zero) errors.Add("ShutdownTimeout must not be negative.");
         if (LeaseInterval < TimeSpan.FromSeconds(6)) errors.Add("LeaseInterval must be at least 6 seconds.");
         if (errors.Count > 0) throw new InvalidInputException("Invalid host options: " + string.Join(" ", errors));

@@ -24,6 +24,7 @@ internal static class BatchCommand
             new("batch-id", "ID", "the batch's id; its jobs are <ID>-NNNN", "batch-<time>-<random>"),
             new("output-dir", "DIR", "where the result file is downloaded", "./out"),
             .. DurableArguments.Options,
+            DurableArguments.Work,
             new("models", "DIR", "models root: <DIR>/<model>/ and <DIR>/controlnet/<name>/", "$CONTROLNET_MODELS, else ./models"),
             .. PipelineGeneratorOptions.RuntimeOptions,
         ],
@@ -37,6 +38,7 @@ internal static class BatchCommand
         var outputDir = OutputPaths.RequireWritableFolder(args.Optional("output-dir") ?? "out", "--output-dir");
         var batchId = args.Optional("batch-id") ?? $"batch-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
         var polling = DurableArguments.QueuePolling(args);
+        var work = args.Flag("work");
         var folders = new ModelFolders(args.Optional("models") ?? ModelArguments.DefaultRoot);
         var generator = createGenerator(args, folders);
         args.RejectUnused();
@@ -70,8 +72,9 @@ internal static class BatchCommand
             manifestBlob = manifest;
         }
 
-        await using var host = await PortableHost.StartAsync(
-            new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator, MaxQueuePollingInterval = polling }, ct);
+        var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator, MaxQueuePollingInterval = polling };
+        DurableArguments.ApplyWorkMode(work, options);
+        await using var host = await PortableHost.StartAsync(options, ct);
         if (localManifest is not null)
         {
             await host.Blobs.UploadAsync(StoreContainer.Batches, manifestBlob, localManifest, ct: ct);
@@ -85,7 +88,7 @@ internal static class BatchCommand
         var submitted = await host.Submitter.SubmitBatchAsync(batchId, manifestBlob, ct);
         if (submitted.Outcome == SubmitOutcome.Pending) throw new InvalidInputException($"Batch not started: {submitted.Reason}.");
         Console.Error.WriteLine($"batch {batchId} ({(submitted.Outcome == SubmitOutcome.Started ? "started" : "already exists")}, durable backend: {backend.ToString().ToLowerInvariant()})");
-        var state = await InstanceWaiter.WaitAsync(host, batchId, Describe, ct, pollMilliseconds: 500);
+        var state = await InstanceWaiter.WaitAsync(host, batchId, Describe, ct, pollMilliseconds: 500, clientOnly: !options.RunWorker);
 
         var resultBlob = $"{batchId}.result.json";
         var result = await host.Blobs.TryDownloadAsync(StoreContainer.Batches, resultBlob, ct);

@@ -12,6 +12,23 @@ internal static class DurableArguments
         new("queue-poll-ms", "N", "azure-storage: longest wait between polls of an idle queue", "1000"),
     ];
 
+    /// <summary>For the commands that submit and wait (`run`, `batch`).</summary>
+    public static readonly CliOption Work = new("work", null,
+        "azure-storage: also act as a worker (else a 'controlnet serve' runs the job); work held at exit is finished first");
+
+    /// <summary>
+    /// How a submitting command hosts the workflow: the memory backend lives in this process, so it always works;
+    /// on a shared Azure Storage task hub the command is a client unless --work, so it never takes (and, exiting,
+    /// abandons) other jobs' work items.
+    /// </summary>
+    public static void ApplyWorkMode(bool work, Hosting.PortableHostOptions options)
+    {
+        if (options.Backend == DurableBackend.Memory) return;
+        options.RunWorker = work;
+        // A worker finishes what it holds before it exits, rather than leaving it to the visibility timeout.
+        if (work) options.ShutdownTimeout = TimeSpan.FromMinutes(10);
+    }
+
     public static DurableBackend Backend(CommandLineArguments args) => args.Optional("durable") switch
     {
         null or "memory" => DurableBackend.Memory,

@@ -27,6 +27,7 @@ internal static class RunCommand
             .. ModelArguments.Options,
             .. JobArguments.Options,
             .. DurableArguments.Options,
+            DurableArguments.Work,
             .. PipelineGeneratorOptions.RuntimeOptions,
         ],
         JobFieldsHelp.WithFields);
@@ -39,7 +40,10 @@ internal static class RunCommand
         var backend = DurableArguments.Backend(args);
         var polling = DurableArguments.QueuePolling(args);
         var outputDir = args.Optional("output-dir");
+        var work = args.Flag("work");
         OutputPaths.RequireWritableFolder(outputDir ?? "out", "--output-dir");
+        foreach (var value in unitInputs.Prepend(input).Where(v => LooksLikeLocalPath(v) && !File.Exists(v)))
+            throw new InvalidInputException($"Local file '{value}' does not exist.");
         var models = ModelArguments.Read(args);
         var job = JobArguments.Read(args, Placeholder(input), models, unitInputs.Select(Placeholder).ToList());
         job = job with { JobId = args.Optional("job-id") ?? job.JobId };
@@ -49,6 +53,7 @@ internal static class RunCommand
 
         // Everything the user can fix is found here, before anything is uploaded.
         var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator, MaxQueuePollingInterval = polling };
+        DurableArguments.ApplyWorkMode(work, options);
         var validated = JobValidator.Validate(job, options.Workflow.Limits);
         if (models.Folders.Problems(validated.Request.Model, validated.Units.Select(u => u.Model)) is { Count: > 0 } modelProblems)
             throw new InvalidInputException(string.Join(" ", modelProblems));
@@ -59,6 +64,8 @@ internal static class RunCommand
         {
             if (!File.Exists(value))
             {
+                if (LooksLikeLocalPath(value))
+                    throw new InvalidInputException($"Local file '{value}' does not exist.");
                 if (!await host.Blobs.ExistsAsync(StoreContainer.Inputs, BlobNames.Require(value, "--input"), ct))
                     throw new InvalidInputException($"'{value}' is neither a local file nor a blob in '{host.Blobs.Containers.Inputs}'.");
                 return value;
@@ -85,7 +92,7 @@ internal static class RunCommand
         if (submitted.Outcome == SubmitOutcome.Pending) throw new InvalidInputException($"Job not started: {submitted.Reason}.");
         Console.Error.WriteLine($"job {submitted.JobId} ({(submitted.Outcome == SubmitOutcome.Started ? "started" : "already exists")}, durable backend: {backend.ToString().ToLowerInvariant()})");
         var progress = new JobProgress(!Console.IsErrorRedirected);
-        var state = await InstanceWaiter.WaitAsync(host, submitted.JobId, progress.Describe, ct);
+        var state = await InstanceWaiter.WaitAsync(host, submitted.JobId, progress.Describe, ct, clientOnly: !options.RunWorker);
 
         if (state.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
@@ -108,6 +115,10 @@ internal static class RunCommand
         Console.Error.WriteLine($"downloaded {result.ControlMaps.Count + result.Images.Count + 1} files to {Path.GetFullPath(dir)}");
         return 0;
     }
+
+    /// <summary>Absolute or ./ ../ paths are files the user meant, never blob names.</summary>
+    private static bool LooksLikeLocalPath(string value) =>
+        Path.IsPathRooted(value) || value.StartsWith("./", StringComparison.Ordinal) || value.StartsWith("../", StringComparison.Ordinal);
 
     /// <summary>The blob name a local file will get, for checking the job before the upload.</summary>
     private static string Placeholder(string value) => File.Exists(value) ? "cli/" + Path.GetFileName(value) : value;

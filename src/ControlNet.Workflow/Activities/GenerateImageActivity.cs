@@ -25,6 +25,14 @@ public sealed class GenerateImageActivity(
     {
         var job = JobValidator.Validate(input.Job, options.Limits, input.JobId);
         var settings = JobControlMaps.Settings(job, input.Seed, input.Width, input.Height);
+        var name = BlobNames.Image(input.JobId, input.Index);
+        var jobText = PngParameters.JobText(job, settings.Seed);
+
+        // A worker that died after writing this image but before its completion was recorded: the image is
+        // done (same job, seed and parameters, as its PNG says), so return it rather than pay for it again.
+        if (await AlreadyWrittenAsync(name, jobText))
+            return new GeneratedImage(input.Index, name, settings.Seed, 0, 0, input.Index == 0 ? generator.Identify(settings) : null, Reused: true);
+
         var controlMaps = new List<ByteImage>();
         foreach (var map in input.ControlMaps.OrderBy(m => m.Unit))
         {
@@ -42,7 +50,6 @@ public sealed class GenerateImageActivity(
         var models = generator.Identify(settings);
 
         var uploading = Stopwatch.GetTimestamp();
-        var name = BlobNames.Image(input.JobId, input.Index);
         var png = PngFile.Encode(image, PngParameters.For(job, settings.Seed, image.Width, image.Height, models));
         await blobs.UploadAsync(StoreContainer.Outputs, name, BinaryData.FromBytes(png),
             new Dictionary<string, string>
@@ -53,5 +60,20 @@ public sealed class GenerateImageActivity(
             });
         var uploadMs = Stopwatch.GetElapsedTime(uploading).TotalMilliseconds;
         return new GeneratedImage(input.Index, name, settings.Seed, generateMs, uploadMs, input.Index == 0 ? models : null);
+    }
+
+    private async Task<bool> AlreadyWrittenAsync(string name, string jobText)
+    {
+        var existing = await blobs.TryDownloadAsync(StoreContainer.Outputs, name);
+        if (existing is null) return false;
+        try
+        {
+            using var png = existing.ToStream();
+            return PngFile.ReadText(png).TryGetValue(PngParameters.JobKey, out var written) && written == jobText;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false; // not a complete PNG of ours: generate it again
+        }
     }
 }

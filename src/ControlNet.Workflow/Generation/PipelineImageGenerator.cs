@@ -1,6 +1,7 @@
 using ControlNet.Core.Diffusion;
 using ControlNet.Core.Imaging;
 using ControlNet.Core.Onnx;
+using ControlNet.Core.Scheduling;
 
 namespace ControlNet.Workflow.Generation;
 
@@ -60,7 +61,8 @@ public sealed class PipelineImageGenerator(ModelFolders folders, ModelCache cach
         return new ModelsUsed(
             ModelIdentity.Of(settings.Model, sdFolder),
             settings.Units.Select(u => u.ControlNet).Distinct().Select(n => ModelIdentity.Of(n, Folders.ControlNet(n))).ToList(),
-            cache.StableDiffusion(sdFolder).SchedulerConfig);
+            // Read from the folder, not from loaded sessions: identifying a model must not load it.
+            DdimSchedulerConfig.Load(Path.Combine(sdFolder, "scheduler", "scheduler_config.json")));
     }
 
     /// <summary>A map whose size differs from the output is resized to it with the reference rule (INTER_AREA / LANCZOS4).</summary>

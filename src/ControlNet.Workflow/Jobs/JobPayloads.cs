@@ -13,7 +13,8 @@ public sealed record ControlMapResult(int Unit, string Blob, string ETag, int Wi
 public sealed record GenerateImageInput(string JobId, int Index, JobRequest Job, List<ControlMapResult> ControlMaps, long Seed, int Width, int Height);
 
 /// <param name="Models">The model files used (fingerprints, scheduler), reported by image 0 only: history stays small.</param>
-public sealed record GeneratedImage(int Index, string Blob, long Seed, double GenerateMs, double UploadMs, ModelsUsed? Models = null);
+/// <param name="Reused">The image was found already written by this job (a retry after a crash) and not generated again.</param>
+public sealed record GeneratedImage(int Index, string Blob, long Seed, double GenerateMs, double UploadMs, ModelsUsed? Models = null, bool Reused = false);
 
 public sealed record WriteManifestInput(string JobId, JobRequest Job, string EffectivePrompt, List<ControlMapResult> ControlMaps,
     List<GeneratedImage> Images, DateTime StartedUtc, bool RandomSeed, StageTimes Stages);

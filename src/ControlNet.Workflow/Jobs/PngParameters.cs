@@ -28,13 +28,16 @@ public static class PngParameters
     /// <param name="models">The models used, for the hashes; null where they are not known (control maps).</param>
     public static Dictionary<string, string> For(ValidatedJob job, long? seed, int width, int height, ModelsUsed? models = null)
     {
-        var document = job.Normalized with { Seed = seed ?? job.Seed };
         return new Dictionary<string, string>
         {
             [ParametersKey] = Infotext(job, seed, width, height, models),
-            [JobKey] = JsonSerializer.Serialize(document, JobRequest.JsonOptions),
+            [JobKey] = JobText(job, seed),
         };
     }
+
+    /// <summary>The <c>controlnet-job</c> text: the normalized job with this image's seed (what identifies an image).</summary>
+    public static string JobText(ValidatedJob job, long? seed) =>
+        JsonSerializer.Serialize(job.Normalized with { Seed = seed ?? job.Seed }, JobRequest.JsonOptions);
 
     public static string Infotext(ValidatedJob job, long? seed, int width, int height, ModelsUsed? models)
     {

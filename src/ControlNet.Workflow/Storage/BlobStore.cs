@@ -169,6 +169,9 @@ public sealed class BlobStore
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
+            // A condition on a blob that is gone also fails with 412: tell deleted from replaced.
+            if (!await ExistsAsync(container, name, ct))
+                throw new InvalidInputException($"The blob '{Describe(container, name)}' does not exist any more; it was deleted after the job started.");
             throw new InvalidInputException(
                 $"The blob '{Describe(container, name)}' was replaced after this job started; the new upload is processed by its own job.");
         }

@@ -152,6 +152,57 @@ public class ImageDecoderTests
         Assert.Contains("declares", Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode(bmp[..(bmp.Length - 10)])).Message);
     }
 
+    /// <summary>PNG's CRC-32 (ISO 3309) over a chunk's type and data.</summary>
+    private static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+        }
+        return ~crc;
+    }
+
+    [Fact]
+    public void Liar_png_whose_header_declares_more_pixels_than_its_data_holds_is_rejected()
+    {
+        // A complete, well-formed 8x8 PNG whose IHDR is then made to say 6000x6000: 68-ish bytes that
+        // ImageSharp would decode as a padded 6000x6000 image.
+        using var source = Gradient(8, 8);
+        var png = Encode(source, new PngEncoder());
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(16), 6000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(20), 6000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(29), Crc32(png.AsSpan(12, 17)));
+
+        var error = Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode(png, name: "liar.png"));
+        Assert.Contains("declares 6000x6000 pixels but its image data ends", error.Message);
+    }
+
+    [Fact]
+    public void Interlaced_png_is_measured_pass_by_pass_and_accepted_when_complete()
+    {
+        using var source = Gradient(37, 21);
+        var png = Encode(source, new PngEncoder { InterlaceMethod = PngInterlaceMode.Adam7 });
+        Assert.Equal(37, ImageDecoder.Decode(png).Width);
+    }
+
+    [Fact]
+    public void Liar_jpeg_and_bmp_are_rejected_from_their_data()
+    {
+        using var photo = Gradient(16, 16);
+        var jpeg = Encode(photo, new JpegEncoder { Quality = 90 });
+        int sof = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 5), 6000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 7), 6000);
+        Assert.Contains("less than one bit per block", Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode(jpeg)).Message);
+
+        var bmp = Encode(photo, new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 });
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(18), 6000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), 6000);
+        Assert.Contains("pixel data ends early", Assert.Throws<InvalidInputException>(() => ImageDecoder.Decode(bmp)).Message);
+    }
+
     [Fact]
     public void Text_file_is_not_an_image()
     {
