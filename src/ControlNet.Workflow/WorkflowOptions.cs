@@ -37,9 +37,11 @@ public sealed class WorkflowOptions
 
     /// <summary>
     /// How long a start claim (outputs/&lt;id&gt;/submitted.json) holds without its instance appearing before another
-    /// submitter may take over, e.g. after the first one crashed between claiming and starting.
+    /// submitter may take over, e.g. after the first one crashed between claiming and starting. Starting an
+    /// instance takes milliseconds, so a claim this old without its instance belongs to a submitter that died (a
+    /// worker's watcher killed mid-submit): short, so the upload's job starts seconds later, not minutes.
     /// </summary>
-    public TimeSpan SubmitClaimTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan SubmitClaimTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Least time between two denoising-step reports of one image to the job's custom status.</summary>
     public TimeSpan StepProgressInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -38,6 +38,7 @@ internal static class BatchCommand
         var outputDir = OutputPaths.RequireWritableFolder(args.Optional("output-dir") ?? "out", "--output-dir");
         var batchId = args.Optional("batch-id") ?? $"batch-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
         var polling = DurableArguments.QueuePolling(args);
+        var storage = DurableArguments.Storage(args);
         var work = args.Flag("work");
         var folders = new ModelFolders(args.Optional("models") ?? ModelArguments.DefaultRoot);
         var generator = createGenerator(args, folders);
@@ -74,6 +75,7 @@ internal static class BatchCommand
 
         var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator, MaxQueuePollingInterval = polling };
         DurableArguments.ApplyWorkMode(work, options);
+        storage(options);
         await using var host = await PortableHost.StartAsync(options, ct);
         if (localManifest is not null)
         {

@@ -10,7 +10,23 @@ internal static class DurableArguments
     [
         new("durable", "memory|azure-storage", "durable backend: in-process memory, or Durable Task's Azure Storage provider on AzureWebJobsStorage", "memory"),
         new("queue-poll-ms", "N", "azure-storage: longest wait between polls of an idle queue", "1000"),
+        new("task-hub", "NAME", "azure-storage: the task hub (workers and clients of one hub share its jobs)", "controlnet"),
+        new("container-prefix", "PREFIX", "prefix of the three container names (PREFIX-inputs, …), to share one account", "none: inputs, outputs, batches"),
     ];
+
+    /// <summary>--task-hub and --container-prefix, read (and checked) with the other flags, applied once the host options exist.</summary>
+    public static Action<Hosting.PortableHostOptions> Storage(CommandLineArguments args)
+    {
+        var hub = args.Optional("task-hub");
+        var prefix = args.Optional("container-prefix");
+        if (prefix is not null && !System.Text.RegularExpressions.Regex.IsMatch(prefix, "^[a-z0-9]{1,40}$"))
+            throw new InvalidInputException($"--container-prefix must be 1-40 lower-case letters and digits, got '{prefix}'.");
+        return options =>
+        {
+            if (hub is not null) options.TaskHubName = hub;
+            if (prefix is not null) options.Containers = Workflow.Storage.BlobContainerNames.WithPrefix(prefix);
+        };
+    }
 
     /// <summary>For the commands that submit and wait (`run`, `batch`).</summary>
     public static readonly CliOption Work = new("work", null,

@@ -39,6 +39,7 @@ internal static class RunCommand
         var unitInputs = args.All("control-image");
         var backend = DurableArguments.Backend(args);
         var polling = DurableArguments.QueuePolling(args);
+        var storage = DurableArguments.Storage(args);
         var outputDir = args.Optional("output-dir");
         var work = args.Flag("work");
         OutputPaths.RequireWritableFolder(outputDir ?? "out", "--output-dir");
@@ -54,6 +55,7 @@ internal static class RunCommand
         // Everything the user can fix is found here, before anything is uploaded.
         var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator, MaxQueuePollingInterval = polling };
         DurableArguments.ApplyWorkMode(work, options);
+        storage(options);
         var validated = JobValidator.Validate(job, options.Workflow.Limits);
         if (models.Folders.Problems(validated.Request.Model, validated.Units.Select(u => u.Model)) is { Count: > 0 } modelProblems)
             throw new InvalidInputException(string.Join(" ", modelProblems));

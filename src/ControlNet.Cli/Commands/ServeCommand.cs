@@ -20,6 +20,7 @@ internal static class ServeCommand
             new("watch", "inputs[/PREFIX]", "start a job for every new blob version in the inputs container (under PREFIX)"),
             new("poll-seconds", "N", "seconds between polls of the inputs container", "2"),
             new("generation-concurrency", "N", "GenerateImage activities at once in this process (a GPU runs one)", "1"),
+            new("log-level", "LEVEL", "trace|debug|information|warning|error: this program's log lines on stderr (the libraries' at warning or above)", "information"),
             .. DurableArguments.Options,
             new("models", "DIR", "models root: <DIR>/<model>/ and <DIR>/controlnet/<name>/", "$CONTROLNET_MODELS, else ./models"),
             .. PipelineGeneratorOptions.RuntimeOptions,
@@ -42,8 +43,19 @@ internal static class ServeCommand
         var poll = TimeSpan.FromSeconds(args.Int("poll-seconds", 2, 1, 3600));
         var concurrency = args.Int("generation-concurrency", 1, 1, 64);
         var polling = DurableArguments.QueuePolling(args);
+        var storage = DurableArguments.Storage(args);
+        var level = ParseLevel(args.Optional("log-level") ?? "information");
         var generator = createGenerator(args, new ModelFolders(args.Optional("models") ?? ModelArguments.DefaultRoot));
         args.RejectUnused();
+
+        using var loggers = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .SetMinimumLevel(level)
+            // The hosting libraries (Kestrel, gRPC, DTFx) are chatty: only their warnings and errors, unless asked.
+            .AddFilter("Microsoft", (LogLevel)Math.Max((int)level, (int)LogLevel.Warning))
+            .AddFilter("DurableTask", (LogLevel)Math.Max((int)level, (int)LogLevel.Warning))
+            .AddFilter("Grpc", (LogLevel)Math.Max((int)level, (int)LogLevel.Warning)));
 
         var options = new PortableHostOptions
         {
@@ -51,7 +63,9 @@ internal static class ServeCommand
             CreateGenerator = _ => generator,
             MaxQueuePollingInterval = polling,
             Workflow = new ControlNet.Workflow.WorkflowOptions { GenerationConcurrency = concurrency },
+            LoggerFactory = loggers,
         };
+        storage(options);
         await using var host = await PortableHost.StartAsync(options, ct);
         Console.Error.WriteLine($"serving (durable backend: {backend.ToString().ToLowerInvariant()}, containers: {host.Blobs.Containers.Inputs}, {host.Blobs.Containers.Outputs}, {host.Blobs.Containers.Batches}); Ctrl+C stops");
         if (backend == DurableBackend.Memory)
@@ -62,11 +76,20 @@ internal static class ServeCommand
             try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
             return 0;
         }
-        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        var watcher = new InputWatcher(host, loggers.CreateLogger<InputWatcher>(), prefix);
-        watcher.JobSubmitted += (blob, result) =>
-            Console.Error.WriteLine($"{host.Blobs.Describe(ControlNet.Workflow.Storage.StoreContainer.Inputs, blob.Name)} -> job {result.JobId} ({result.Outcome.ToString().ToLowerInvariant()}{(result.Reason is null ? "" : ": " + result.Reason)})");
+        var logger = loggers.CreateLogger<InputWatcher>();
+        var watcher = new InputWatcher(host, logger, prefix);
         await watcher.RunAsync(poll, ct);
+        logger.LogInformation("Watcher stopped: {Counts}.", watcher.Counts);
         return 0;
     }
+
+    private static LogLevel ParseLevel(string text) => text.ToLowerInvariant() switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "information" or "info" => LogLevel.Information,
+        "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => throw new InvalidInputException($"--log-level must be trace, debug, information, warning or error, got '{text}'."),
+    };
 }

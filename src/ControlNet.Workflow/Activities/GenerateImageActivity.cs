@@ -6,6 +6,7 @@ using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 
 namespace ControlNet.Workflow.Activities;
 
@@ -16,7 +17,8 @@ namespace ControlNet.Workflow.Activities;
 /// leaves a second copy.
 /// </summary>
 public sealed class GenerateImageActivity(
-    BlobStore blobs, IImageGenerator generator, GenerationGate gate, ControlMapCache maps, DurableTaskClient client, WorkflowOptions options)
+    BlobStore blobs, IImageGenerator generator, GenerationGate gate, ControlMapCache maps, DurableTaskClient client, WorkflowOptions options,
+    ILogger<GenerateImageActivity> logger)
     : TaskActivity<GenerateImageInput, GeneratedImage>
 {
     public const string Name = "GenerateImage";
@@ -31,7 +33,10 @@ public sealed class GenerateImageActivity(
         // A worker that died after writing this image but before its completion was recorded: the image is
         // done (same job, seed and parameters, as its PNG says), so return it rather than pay for it again.
         if (await AlreadyWrittenAsync(name, jobText))
+        {
+            logger.LogInformation("Job {JobId} image {Index}: already written by this job, reused (not generated again).", input.JobId, input.Index);
             return new GeneratedImage(input.Index, name, settings.Seed, 0, 0, input.Index == 0 ? generator.Identify(settings) : null, Reused: true);
+        }
 
         var controlMaps = new List<ByteImage>();
         foreach (var map in input.ControlMaps.OrderBy(m => m.Unit))
@@ -59,6 +64,7 @@ public sealed class GenerateImageActivity(
                 ["index"] = input.Index.ToString(CultureInfo.InvariantCulture),
             });
         var uploadMs = Stopwatch.GetElapsedTime(uploading).TotalMilliseconds;
+        logger.LogInformation("Job {JobId} image {Index}: generated in {GenerateMs:0} ms, uploaded in {UploadMs:0} ms.", input.JobId, input.Index, generateMs, uploadMs);
         return new GeneratedImage(input.Index, name, settings.Seed, generateMs, uploadMs, input.Index == 0 ? models : null);
     }
 
