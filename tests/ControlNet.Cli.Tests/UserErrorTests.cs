@@ -72,7 +72,7 @@ public class UserErrorTests : IClassFixture<GenerateCommandTests.TinyModels>, ID
             "BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = CliRunner.RunWith(new Dictionary<string, string> { ["AzureWebJobsStorage"] = unreachable },
-            "run", "--input", CliRunner.Photo, "--models", _models.Root, "--output-dir", Path.Combine(_directory, "out"));
+            ["run", "--input", CliRunner.Photo, "--models", _models.Root, "--output-dir", Path.Combine(_directory, "out")]);
         AssertUserError(result, "Blob storage is not reachable at http://127.0.0.1:9/");
         Assert.Contains("Start Azurite: infra/local/azurite.sh start", result.Stderr);
         Assert.Single(result.Stderr.Trim().Split('\n'));
