@@ -45,6 +45,20 @@ public class RunCommandTests : IClassFixture<GenerateCommandTests.TinyModels>, I
     }
 
     [Fact]
+    public void On_the_azure_storage_backend_too_a_failed_job_prints_its_reason_and_exits_2()
+    {
+        var input = Path.Combine(_directory, "empty.png");
+        File.WriteAllBytes(input, []);
+        var id = "r" + Guid.NewGuid().ToString("N")[..10];
+        var result = CliRunner.Run("run", "--input", input, "--models", _models.Root, "--durable", "azure-storage", "--work",
+            "--task-hub", id + "hub", "--container-prefix", id, "--queue-poll-ms", "100", "--provider", "cpu");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("failed while extracting-control-map", result.Stderr);
+        Assert.Contains("empty", result.Stderr);
+    }
+
+    [Fact]
     public void Invalid_job_options_are_rejected_before_anything_is_uploaded()
     {
         var result = CliRunner.Run("run", "--input", CliRunner.Photo, "--models", _models.Root, "--count", "500", "--steps", "0");

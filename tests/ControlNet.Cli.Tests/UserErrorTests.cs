@@ -92,6 +92,22 @@ public class UserErrorTests : IClassFixture<GenerateCommandTests.TinyModels>, ID
     }
 
     [Fact]
+    public void Missing_local_input_file_is_named_as_a_file()
+    {
+        var missing = Path.Combine(_directory, "no-such-photo.png");
+        var result = CliRunner.Run("run", "--input", missing, "--models", _models.Root, "--output-dir", Path.Combine(_directory, "out"));
+        AssertUserError(result, $"Local file '{missing}' does not exist.");
+    }
+
+    [Fact]
+    public void A_single_invalid_value_is_one_line()
+    {
+        var result = CliRunner.Run("run", "--input", CliRunner.Photo, "--models", _models.Root, "--steps", "0");
+        AssertUserError(result, "The job is invalid: steps must be between 1 and 150, got 0.");
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void Missing_models_folder_names_the_fix()
     {
         var result = CliRunner.Run("run", "--input", CliRunner.Photo, "--models", "/nope", "--output-dir", Path.Combine(_directory, "out"));

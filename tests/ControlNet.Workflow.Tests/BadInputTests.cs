@@ -235,6 +235,22 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Input_deleted_after_the_job_started_is_reported_as_deleted_not_replaced()
+    {
+        var (host, generator) = await StartAsync();
+        await using var _ = host;
+        await WorkflowHarness.UploadInputAsync(host, "bad/gone.png");
+        var uploaded = (await host.Blobs.GetPropertiesAsync(StoreContainer.Inputs, "bad/gone.png"))!;
+        await host.Blobs.DeletePrefixAsync(StoreContainer.Inputs, "bad/gone.png");
+
+        var job = await host.Submitter.SubmitAsync(BlobJobParameters.FromMetadata(uploaded) with { Steps = 2, Resolution = 64, PromptMode = "none" });
+        var failed = await AssertFailedAsync(host, job.JobId, "was deleted after the job started");
+        Assert.DoesNotContain("replaced", failed.GetProperty("reason").GetString());
+        Assert.Equal("input", failed.GetProperty("cause").GetString());
+        Assert.Equal(0, generator.Calls);
+    }
+
+    [Fact]
     public async Task Control_map_larger_than_the_size_limit_fails_before_generating()
     {
         var (host, generator) = await StartAsync();

@@ -75,6 +75,8 @@ internal static class BatchCommand
 
         var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator, MaxQueuePollingInterval = polling };
         DurableArguments.ApplyWorkMode(work, options);
+        using var loggers = ConsoleLogging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
+        options.LoggerFactory = loggers;
         storage(options);
         await using var host = await PortableHost.StartAsync(options, ct);
         if (localManifest is not null)

@@ -55,6 +55,8 @@ internal static class RunCommand
         // Everything the user can fix is found here, before anything is uploaded.
         var options = new PortableHostOptions { Backend = backend, CreateGenerator = _ => generator, MaxQueuePollingInterval = polling };
         DurableArguments.ApplyWorkMode(work, options);
+        using var loggers = ConsoleLogging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
+        options.LoggerFactory = loggers;
         storage(options);
         var validated = JobValidator.Validate(job, options.Workflow.Limits);
         if (models.Folders.Problems(validated.Request.Model, validated.Units.Select(u => u.Model)) is { Count: > 0 } modelProblems)

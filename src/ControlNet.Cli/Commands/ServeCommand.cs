@@ -44,18 +44,11 @@ internal static class ServeCommand
         var concurrency = args.Int("generation-concurrency", 1, 1, 64);
         var polling = DurableArguments.QueuePolling(args);
         var storage = DurableArguments.Storage(args);
-        var level = ParseLevel(args.Optional("log-level") ?? "information");
+        var level = ConsoleLogging.ParseLevel(args.Optional("log-level") ?? "information");
         var generator = createGenerator(args, new ModelFolders(args.Optional("models") ?? ModelArguments.DefaultRoot));
         args.RejectUnused();
 
-        using var loggers = LoggerFactory.Create(logging => logging
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(level)
-            // The hosting libraries (Kestrel, gRPC, DTFx) are chatty: only their warnings and errors, unless asked.
-            .AddFilter("Microsoft", (LogLevel)Math.Max((int)level, (int)LogLevel.Warning))
-            .AddFilter("DurableTask", (LogLevel)Math.Max((int)level, (int)LogLevel.Warning))
-            .AddFilter("Grpc", (LogLevel)Math.Max((int)level, (int)LogLevel.Warning)));
+        using var loggers = ConsoleLogging.Create(level);
 
         var options = new PortableHostOptions
         {
@@ -82,14 +75,4 @@ internal static class ServeCommand
         logger.LogInformation("Watcher stopped: {Counts}.", watcher.Counts);
         return 0;
     }
-
-    private static LogLevel ParseLevel(string text) => text.ToLowerInvariant() switch
-    {
-        "trace" => LogLevel.Trace,
-        "debug" => LogLevel.Debug,
-        "information" or "info" => LogLevel.Information,
-        "warning" => LogLevel.Warning,
-        "error" => LogLevel.Error,
-        _ => throw new InvalidInputException($"--log-level must be trace, debug, information, warning or error, got '{text}'."),
-    };
 }

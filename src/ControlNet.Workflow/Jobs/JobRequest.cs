@@ -156,9 +156,9 @@ public sealed record ControlUnitRequest
     public double? GuidanceEnd { get; init; }
 }
 
-/// <summary>Every problem with a job, listed at once, so a user fixes them in one go.</summary>
+/// <summary>Every problem with a job, listed at once, so a user fixes them in one go. One problem reads as one line; several as a list.</summary>
 public sealed class JobValidationException(IReadOnlyList<string> errors)
-    : InvalidInputException("The job is invalid:\n  - " + string.Join("\n  - ", errors))
+    : InvalidInputException(errors.Count == 1 ? "The job is invalid: " + errors[0] : "The job is invalid:\n  - " + string.Join("\n  - ", errors))
 {
     public IReadOnlyList<string> Errors { get; } = errors;
 }
