@@ -37,7 +37,9 @@ internal static class GenerateCommand
             if (!File.Exists(image)) throw new InvalidInputException($"Control image '{image}' does not exist.");
         var models = ModelArguments.Read(args);
         // The job records file names where the workflow records blob names.
+        // Two different files may share a name (a/x.png, b/x.png): then each is told apart by its position.
         var names = images.Select(Path.GetFileName).Select(n => n!).ToList();
+        if (names.Distinct().Count() < images.Distinct().Count()) names = names.Select((n, k) => $"{k}-{n}").ToList();
         var request = JobArguments.Read(args, names[0], models, images.Count > 1 ? names : []);
         int batch = args.Int("batch", 4, 1, 64);
         var runtime = PipelineGeneratorOptions.ReadRuntime(args);
@@ -49,7 +51,7 @@ internal static class GenerateCommand
             throw new InvalidInputException(string.Join(" ", modelProblems));
 
         // Decode and check the inputs before loading models: bad input fails fast and cheaply.
-        var byName = names.Zip(images).ToDictionary(p => p.First, p => p.Second);
+        var byName = names.Zip(images).DistinctBy(p => p.First).ToDictionary(p => p.First, p => p.Second);
         var sources = byName.ToDictionary(p => p.Key, p => ImageDecoder.DecodeFile(p.Value));
         var maps = job.Units.Select(unit => JobControlMaps.Make(sources[unit.Input], unit, job.Request.Resolution)).ToList();
         var (width, height) = JobControlMaps.OutputSize(job.Request, maps[0].Width, maps[0].Height);
