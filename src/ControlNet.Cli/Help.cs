@@ -21,6 +21,7 @@ internal static class Help
         TokensCommand.Spec,
         ModelsCommand.Spec,
         BenchCannyCommand.Spec,
+        BenchRngCommand.Spec,
         BenchGenerateCommand.Spec,
         BenchWorkflowCommand.Spec,
     ];

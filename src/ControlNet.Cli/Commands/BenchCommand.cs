@@ -2,7 +2,7 @@ using ControlNet.Core;
 
 namespace ControlNet.Cli.Commands;
 
-/// <summary>`controlnet bench canny|generate|workflow …`.</summary>
+/// <summary>`controlnet bench canny|rng|generate|workflow …`.</summary>
 internal static class BenchCommand
 {
     public static async Task<int> RunAsync(string[] raw, CancellationToken cancellation)
@@ -11,9 +11,10 @@ internal static class BenchCommand
         return raw.FirstOrDefault() switch
         {
             "canny" => BenchCannyCommand.Run(rest),
+            "rng" => BenchRngCommand.Run(rest),
             "generate" => BenchGenerateCommand.Run(rest, cancellation),
             "workflow" => await BenchWorkflowCommand.RunAsync(rest, PipelineGeneratorOptions.Create, cancellation),
-            _ => throw new InvalidInputException("bench needs a target: canny, generate or workflow. Run 'controlnet help bench'."),
+            _ => throw new InvalidInputException("bench needs a target: canny, rng, generate or workflow. Run 'controlnet help bench'."),
         };
     }
 

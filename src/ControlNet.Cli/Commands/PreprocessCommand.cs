@@ -1,20 +1,26 @@
 using ControlNet.Core;
 using ControlNet.Core.ControlMaps;
 using ControlNet.Core.Imaging;
+using ControlNet.Workflow.Jobs;
 
 namespace ControlNet.Cli.Commands;
 
-/// <summary>`controlnet preprocess TYPE --input IN --output OUT.png [--resolution N] [type options]`.</summary>
+/// <summary>
+/// `controlnet preprocess TYPE --input IN --output OUT.png [--resolution N | --keep-size] [type options]`: the paper
+/// demo's preprocess — HWC3 (at decode), <c>resize_image(img, N)</c>, then the extractor — exactly as a job's unit
+/// makes its map, with the demo's default resolution of 512.
+/// </summary>
 internal static class PreprocessCommand
 {
     /// <summary>One spec per extractor: its own parameters are its flags (from the extractor's parameter table).</summary>
     public static CommandSpec Spec(IControlMapExtractor extractor) => new($"preprocess {extractor.Name}",
-        "--input IMG --output OUT.png [--resolution N]" + string.Concat(extractor.Parameters.Select(p => $" [--{p.Name} {p.DefaultText}]")),
+        "--input IMG --output OUT.png [--resolution N | --keep-size]" + string.Concat(extractor.Parameters.Select(p => $" [--{p.Name} {p.DefaultText}]")),
         $"the '{extractor.Name}' control map of an image, as a job's unit makes it",
         [
             new("input", "IMG", "source image (PNG, JPEG, WebP, BMP)"),
             new("output", "OUT.png", "where to write the map"),
-            new("resolution", "N", "short side first (the reference resize_image, sides to multiples of 64)", "the image's own size"),
+            new("resolution", "N", "short side first (the reference resize_image: sides to multiples of 64, cv2 INTER_AREA/LANCZOS4)", JobLimits.DefaultResolution.ToString()),
+            new("keep-size", null, "skip the resize: the map has the input's own size"),
             new("max-megapixels", "N", "largest image accepted, checked on the header before decoding", ImageDecoder.DefaultMaxMegapixels.ToString()),
             .. extractor.Parameters.Select(p => new CliOption(p.Name, p.IsInteger ? "N" : "X", $"{p.Description} ({p.RangeText})", p.DefaultText)),
         ]);
@@ -30,7 +36,10 @@ internal static class PreprocessCommand
         var args = new CommandLineArguments(raw.Skip(1), Spec(extractor));
         var input = args.Required("input");
         var output = OutputPaths.RequireWritablePng(args.Required("output"));
-        var resolution = args.OptionalInt("resolution", ReferenceResize.MinResolution, ReferenceResize.MaxResolution);
+        bool keepSize = args.Flag("keep-size");
+        if (keepSize && args.Has("resolution"))
+            throw new InvalidInputException("Give --resolution or --keep-size, not both.");
+        var resolution = args.Int("resolution", JobLimits.DefaultResolution, ReferenceResize.MinResolution, ReferenceResize.MaxResolution);
         var maxMegapixels = args.Int("max-megapixels", ImageDecoder.DefaultMaxMegapixels, 1, 1000);
         var parameters = new ControlMapParameters(extractor.ParameterNames
             .Select(name => (name, value: args.Optional(name))).Where(p => p.value is not null).ToDictionary(p => p.name, p => p.value!));
@@ -38,7 +47,7 @@ internal static class PreprocessCommand
         OutputPaths.RejectExtraWords(args);
 
         var source = ImageDecoder.DecodeFile(input, maxMegapixels);
-        if (resolution is { } r) source = ReferenceResize.ToResolution(source, r);
+        if (!keepSize) source = ReferenceResize.ToResolution(source, resolution);
         var map = extractor.Extract(source, parameters);
         var description = parameters.Values.Count == 0
             ? extractor.Name

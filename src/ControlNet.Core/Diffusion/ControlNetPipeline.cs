@@ -134,9 +134,9 @@ public sealed class ControlNetPipeline
         long[] latentShape = [batch, 4, request.Height / 8, request.Width / 8];
 
         var latents = new float[count * latentLength];
-        var generators = new SeededRandom[count];
+        var generators = new INormalSource[count];
         for (int j = 0; j < count; j++)
-            generators[j] = LatentNoise.Fill(latents.AsSpan(j * latentLength, latentLength), request.Seed + first + j);
+            generators[j] = LatentNoise.Fill(latents.AsSpan(j * latentLength, latentLength), request.Seed + first + j, request.Noise);
 
         var hiddenValues = new float[batch * embeddings.PerPrompt[0].Length];
         for (int b = 0; b < branches; b++)

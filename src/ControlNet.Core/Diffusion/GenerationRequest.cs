@@ -1,5 +1,6 @@
 using ControlNet.Core.Imaging;
 using ControlNet.Core.Onnx;
+using ControlNet.Core.Randomness;
 
 namespace ControlNet.Core.Diffusion;
 
@@ -28,6 +29,8 @@ public sealed record GenerationRequest
     public int Steps { get; init; } = 20;
     public double GuidanceScale { get; init; } = 9.0;
     public long Seed { get; init; }
+    /// <summary>Which generator turns the seed into noise; image i uses seed + i with a fresh generator (A1111's rule).</summary>
+    public NoiseSource Noise { get; init; } = NoiseSources.Default;
     public int Count { get; init; } = 1;
     /// <summary>Output size; must equal every control map's size and be a multiple of 8.</summary>
     public int Width { get; init; }

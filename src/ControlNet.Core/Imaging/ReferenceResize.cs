@@ -1,13 +1,10 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Processing;
-using SixLabors.ImageSharp.Processing.Processors.Transforms;
-
 namespace ControlNet.Core.Imaging;
 
 /// <summary>
-/// The ControlNet annotators' <c>resize_image(img, resolution)</c>: scale so the short side equals the
-/// resolution, then round both sides to multiples of 64 (numpy's round, half to even). Upscaling uses a
-/// Lanczos filter and downscaling an area (box) filter, as the reference's INTER_LANCZOS4/INTER_AREA choice.
+/// The ControlNet annotators' <c>resize_image(img, resolution)</c> (lllyasviel/ControlNet annotator/util.py):
+/// k = resolution / min(H, W), both sides scaled by k and rounded to multiples of 64 (numpy's round, half to
+/// even), then <c>cv2.resize</c> with INTER_LANCZOS4 when k &gt; 1 and INTER_AREA otherwise — through
+/// <see cref="OpenCvResize"/>, so the result is OpenCV's to the pixel.
 /// </summary>
 public static class ReferenceResize
 {
@@ -31,22 +28,19 @@ public static class ReferenceResize
     public static ByteImage ToResolution(ByteImage image, int resolution)
     {
         var (width, height) = TargetSize(image.Width, image.Height, resolution);
-        return ToSize(image, width, height);
+        double k = (double)resolution / Math.Min(image.Width, image.Height);
+        return OpenCvResize.Resize(image, width, height, k > 1 ? Interpolation.Lanczos4 : Interpolation.Area);
     }
 
+    /// <summary>
+    /// Any other size change (fitting a map to the output size, the tile blur): the same pair of filters,
+    /// Lanczos when the image grows and the area average when it shrinks. Returns the image itself at its own size.
+    /// </summary>
     public static ByteImage ToSize(ByteImage image, int width, int height)
     {
         if (width == image.Width && height == image.Height) return image;
-        bool upscale = (long)width * height > (long)image.Width * image.Height;
-        IResampler sampler = upscale ? KnownResamplers.Lanczos3 : KnownResamplers.Box;
-        using var source = ImageSharpConversions.ToImageSharp(image);
-        source.Mutate(c => c.Resize(new ResizeOptions
-        {
-            Size = new Size(width, height),
-            Mode = ResizeMode.Stretch,
-            Sampler = sampler,
-        }));
-        return ImageSharpConversions.FromImageSharp(source, image.Channels);
+        bool enlarges = (long)width * height > (long)image.Width * image.Height;
+        return OpenCvResize.Resize(image, width, height, enlarges ? Interpolation.Lanczos4 : Interpolation.Area);
     }
 
     // max(1, …): a sliver of an image still gets one 64-pixel tile rather than a zero-sized map.

@@ -6,7 +6,7 @@ namespace ControlNet.Core.Randomness;
 /// on pairs (u1, u2) with u1 taken as 1 − u (so it is never 0): z0 = √(−2 ln u1)·cos 2πu2,
 /// z1 = √(−2 ln u1)·sin 2πu2, using <see cref="PortableMath"/> so a seed yields the same bits on every OS/CPU.
 /// </summary>
-public sealed class SeededRandom
+public sealed class SeededRandom : INormalSource
 {
     private ulong _state;
     private double? _spareNormal;

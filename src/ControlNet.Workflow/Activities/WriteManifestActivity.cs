@@ -27,6 +27,7 @@ public sealed class WriteManifestActivity(BlobStore blobs) : TaskActivity<WriteM
             completedUtc = DateTime.UtcNow,
             effectivePrompt = input.EffectivePrompt,
             request = input.Job,
+            rng = input.Job.Rng,
             seeds = new { first = images.Count > 0 ? images[0].Seed : (long?)null, random = input.RandomSeed, perImage = images.Select(i => i.Seed) },
             model = models is null ? null : new
             {

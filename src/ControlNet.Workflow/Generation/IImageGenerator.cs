@@ -1,5 +1,6 @@
 using ControlNet.Core.Diffusion;
 using ControlNet.Core.Imaging;
+using ControlNet.Core.Randomness;
 
 namespace ControlNet.Workflow.Generation;
 
@@ -29,7 +30,8 @@ public sealed record GenerationSettings(
     double Eta,
     long Seed,
     int Width,
-    int Height);
+    int Height,
+    NoiseSource Noise = NoiseSources.Default);
 
 /// <summary>One ControlNet of <see cref="GenerationSettings"/>; its map is passed beside the settings.</summary>
 public sealed record UnitSettings(string ControlNet, double Scale, ControlMode Mode, double GuidanceStart, double GuidanceEnd);

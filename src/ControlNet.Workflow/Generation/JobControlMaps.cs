@@ -32,5 +32,6 @@ public static class JobControlMaps
         job.Request.Eta,
         seed,
         width,
-        height);
+        height,
+        job.Noise);
 }

@@ -45,6 +45,7 @@ public sealed class PipelineImageGenerator(ModelFolders folders, ModelCache cach
             Steps = settings.Steps,
             GuidanceScale = settings.GuidanceScale,
             Eta = settings.Eta,
+            Noise = settings.Noise,
             Seed = settings.Seed,
             Count = count,
             Width = settings.Width,

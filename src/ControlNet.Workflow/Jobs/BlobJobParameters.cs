@@ -77,6 +77,7 @@ public static class BlobJobParameters
             GuidanceScale = Double("guidanceScale") ?? defaults.GuidanceScale,
             Eta = Double("eta") ?? defaults.Eta,
             Seed = seed,
+            Rng = Text("rng"),
             Count = Int("count") ?? defaults.Count,
             Width = Int("width"),
             Height = Int("height"),

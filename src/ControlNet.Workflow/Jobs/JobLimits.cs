@@ -19,6 +19,8 @@ public sealed class JobLimits
     public int MaxImageSide { get; set; } = 2048;
 
     public const int MinSide = 64;
+    /// <summary>The paper demo's image_resolution default.</summary>
+    public const int DefaultResolution = 512;
     public const double MaxGuidanceScale = 50;
     public const double MaxControlScale = 5;
     public const double MaxEta = 1;
@@ -52,14 +54,15 @@ public sealed class JobLimits
             new("controlMode", "balanced | prompt | control | unbalanced (default for every unit)", "balanced", "a name"),
             new("guidanceStart", "fraction of steps before control starts (default for every unit)", "0", "0 <= start < end"),
             new("guidanceEnd", "fraction of steps after which control stops (default for every unit)", "1", "start < end <= 1"),
-            new("resolution", "short side of the control map (reference resize_image)", "512", $"{MinSide} to {MaxImageSide}"),
+            new("resolution", "short side of the control map (reference resize_image)", DefaultResolution.ToString(c), $"{MinSide} to {MaxImageSide}"),
             new("promptMode", "user | none | default", "user with a prompt, else default", "a name"),
             new("prompt", "the prompt", "\"\"", $"at most {MaxPromptLength} characters"),
             new("negativePrompt", "the negative prompt", "\"\"", $"at most {MaxPromptLength} characters"),
             new("steps", "DDIM steps", "20", $"1 to {MaxSteps}"),
             new("guidanceScale", "classifier-free guidance scale", "9.0", $"0 to {MaxGuidanceScale.ToString(c)}"),
             new("eta", "DDIM eta (0 = deterministic)", "0", $"0 to {MaxEta.ToString(c)}"),
-            new("seed", "seed of image 0 (image i uses seed + i)", "random", "0 to 2^53; -1 = random"),
+            new("seed", "seed of image 0 (image i uses seed + i, each with a fresh generator)", "random", "0 to 2^53; -1 = random"),
+            new("rng", "noise source: cpu = torch CPU generator (diffusers, A1111 CPU), nv = A1111 NV (Philox), portable", "cpu", "cpu, nv, portable"),
             new("count", "images to generate", "1", $"1 to {MaxCount}"),
             new("width", "output width (with height)", "the control map's", $"multiple of 8, {MinSide} to {MaxImageSide}"),
             new("height", "output height (with width)", "the control map's", $"multiple of 8, {MinSide} to {MaxImageSide}"),

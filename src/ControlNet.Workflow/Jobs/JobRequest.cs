@@ -55,7 +55,7 @@ public sealed record JobRequest
     public double GuidanceEnd { get; init; } = 1.0;
 
     /// <summary>Short side of the control maps before generation (the reference annotators' resize rule).</summary>
-    public int Resolution { get; init; } = 512;
+    public int Resolution { get; init; } = JobLimits.DefaultResolution;
 
     /// <summary>"user", "none", "default" ("auto" = BLIP captioning, not in this build). Absent: "user" when a prompt is given, else "default".</summary>
     public string? PromptMode { get; init; }
@@ -73,6 +73,10 @@ public sealed record JobRequest
 
     /// <summary>Seed of image 0; image i uses Seed + i. Absent or −1: picked at random and recorded.</summary>
     public long? Seed { get; init; }
+
+    /// <summary>Noise source that turns a seed into latents: "cpu" (torch's CPU generator, as diffusers; the default),
+    /// "nv" (A1111's Philox imitation of CUDA) or "portable" (this project's own). Absent: "cpu".</summary>
+    public string? Rng { get; init; }
 
     public int Count { get; init; } = 1;
 

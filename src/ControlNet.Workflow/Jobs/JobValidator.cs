@@ -1,3 +1,4 @@
+using ControlNet.Core.Randomness;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ControlNet.Core;
@@ -54,6 +55,8 @@ public static partial class JobValidator
             errors.Add($"eta must be between 0 and {JobLimits.MaxEta.ToString(c)}, got {job.Eta.ToString(c)}.");
         if (job.Seed is { } seed && seed != JobLimits.RandomSeed && (seed < 0 || seed > MaxSeed))
             errors.Add($"seed must be between 0 and {MaxSeed} (or -1 for a random seed), got {seed}.");
+        if (job.Rng is { } rng && NoiseSources.TryParse(rng) is null)
+            errors.Add($"rng must be one of {string.Join(", ", NoiseSources.Names)}, got '{rng}'.");
         if (job.Count < 1 || job.Count > limits.MaxCount)
             errors.Add($"count must be between 1 and {limits.MaxCount} images per job, got {job.Count}; split larger runs into a batch.");
         if (job.Width.HasValue != job.Height.HasValue)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ControlNet.Core.ControlMaps;
 using ControlNet.Core.Diffusion;
+using ControlNet.Core.Randomness;
 using ControlNet.Workflow.Generation;
 
 namespace ControlNet.Workflow.Jobs;
@@ -50,6 +51,7 @@ public static class PngParameters
             ("CFG scale", r.GuidanceScale.ToString(c)),
         };
         if (seed is { } s) pairs.Add(("Seed", s.ToString(c)));
+        pairs.Add(("RNG", NoiseSources.InfotextName(job.Noise)));
         pairs.Add(("Size", $"{width}x{height}"));
         if (models is not null && ShortHash(models.StableDiffusion) is { } hash) pairs.Add(("Model hash", hash));
         pairs.Add(("Model", r.Model));

@@ -1,4 +1,5 @@
 using ControlNet.Core.Diffusion;
+using ControlNet.Core.Randomness;
 
 namespace ControlNet.Workflow.Jobs;
 
@@ -20,6 +21,7 @@ public sealed record ValidatedJob(
         SchemaVersion = JobRequest.CurrentSchemaVersion,
         JobId = JobId,
         Seed = Request.Seed is JobLimits.RandomSeed ? null : Request.Seed,
+        Rng = NoiseSources.Name(Noise),
         PromptMode = PromptMode.ToString().ToLowerInvariant(),
         Control = null,
         ControlParameters = null,
@@ -37,6 +39,9 @@ public sealed record ValidatedJob(
             GuidanceEnd = u.GuidanceEnd,
         }).ToList(),
     };
+
+    /// <summary>The job's noise source (validated; absent = the default, torch's CPU generator).</summary>
+    public NoiseSource Noise => NoiseSources.TryParse(Request.Rng) ?? NoiseSources.Default;
 
     /// <summary>The seed of image 0 when the job fixes one; null when it is to be drawn at random.</summary>
     public long? Seed => Request.Seed is JobLimits.RandomSeed ? null : Request.Seed;

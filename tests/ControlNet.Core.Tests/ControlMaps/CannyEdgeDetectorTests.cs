@@ -1,7 +1,5 @@
 using ControlNet.Core.ControlMaps;
 using ControlNet.Core.Imaging;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace ControlNet.Core.Tests.ControlMaps;
 
@@ -87,7 +85,7 @@ public class CannyEdgeDetectorTests
     public void Canny_scalar_path_matches_opencv(string photo, int channels, double low, double high)
     {
         var edges = CannyEdgeDetector.Detect(Photo(photo, channels), low, high, useVectors: false);
-        AssertSameMap(Expected(photo, low, high), edges, $"{photo} ({low}, {high}) scalar");
+        FixtureImages.AssertSame(Expected(photo, low, high), edges, $"{photo} ({low}, {high}) scalar");
     }
 
     [Fact]
@@ -103,22 +101,7 @@ public class CannyEdgeDetectorTests
     private static readonly (double Low, double High)[] SmallThresholds = [(20, 80), (100, 200), (30.7, 90.2), (-10, 40)];
 
     private static void AssertMatchesOpenCv(ByteImage input, string name, double low, double high) =>
-        AssertSameMap(Expected(name, low, high), CannyEdgeDetector.Detect(input, low, high), $"{name} ({low}, {high})");
-
-    private static void AssertSameMap(ByteImage expected, ByteImage actual, string what)
-    {
-        Assert.Equal((expected.Width, expected.Height, 1), (actual.Width, actual.Height, actual.Channels));
-        int differing = 0, first = -1;
-        for (int i = 0; i < expected.Data.Length; i++)
-        {
-            if (expected.Data[i] == actual.Data[i]) continue;
-            if (differing++ == 0) first = i;
-        }
-        Assert.True(differing == 0,
-            $"{what}: {differing} of {expected.Data.Length} pixels differ from OpenCV; first at " +
-            $"(x {first % expected.Width}, y {first / expected.Width}): expected {(first < 0 ? 0 : expected.Data[first])}, " +
-            $"got {(first < 0 ? 0 : actual.Data[first])}.");
-    }
+        FixtureImages.AssertSame(Expected(name, low, high), CannyEdgeDetector.Detect(input, low, high), $"{name} ({low}, {high})");
 
     private static ByteImage Photo(string name, int channels) => Load(Path.Combine(Fixtures, "photos", name + ".png"), channels);
 
@@ -132,18 +115,5 @@ public class CannyEdgeDetectorTests
         Math.Abs(value) >= 1e6 ? value.ToString("0e+00", System.Globalization.CultureInfo.InvariantCulture)
             : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static ByteImage Load(string path, int channels)
-    {
-        if (channels == 1)
-        {
-            using var gray = Image.Load<L8>(path);
-            var image = new ByteImage(gray.Width, gray.Height, 1);
-            gray.CopyPixelDataTo(image.Data);
-            return image;
-        }
-        using var rgb = Image.Load<Rgb24>(path);
-        var colour = new ByteImage(rgb.Width, rgb.Height, 3);
-        rgb.CopyPixelDataTo(colour.Data);
-        return colour;
-    }
+    private static ByteImage Load(string path, int channels) => FixtureImages.Load(path, channels);
 }
