@@ -35,15 +35,38 @@ public class PreprocessCommandTests : IDisposable
     }
 
     [Fact]
-    public void Without_resolution_the_input_size_is_kept()
+    public void Default_is_the_demo_preprocess_at_resolution_512_matching_OpenCV()
+    {
+        // RGBA 512x384: HWC3 composites over white, resize_image(…, 512) enlarges to 704x512 with INTER_LANCZOS4.
+        var output = PathOf("rgba-edges.png");
+        var input = Path.Combine(AppContext.BaseDirectory, "Fixtures", "astronaut_rgba_512x384.png");
+        var result = CliRunner.Run("preprocess", "canny", "--input", input, "--output", output);
+
+        Assert.Equal(0, result.ExitCode);
+        var expected = ImageDecoder.DecodeFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", "canny_astronaut_rgba_512x384_r512.png"));
+        var written = ImageDecoder.DecodeFile(output);
+        Assert.Equal((704, 512), (written.Width, written.Height));
+        Assert.True(expected.Data.AsSpan().SequenceEqual(written.Data), "the map differs from cv2.Canny(resize_image(HWC3(img), 512), 100, 200)");
+    }
+
+    [Fact]
+    public void Keep_size_skips_the_resize()
     {
         var input = PathOf("odd.png");
         PngFile.WriteFile(new ByteImage(70, 45, 3), input);
         var output = PathOf("odd-map.png");
-        Assert.Equal(0, CliRunner.Run("preprocess", "invert", "--input", input, "--output", output).ExitCode);
+        Assert.Equal(0, CliRunner.Run("preprocess", "invert", "--input", input, "--output", output, "--keep-size").ExitCode);
         var map = ImageDecoder.DecodeFile(output);
         Assert.Equal((70, 45), (map.Width, map.Height));
         Assert.All(map.Data, b => Assert.Equal(255, b));
+    }
+
+    [Fact]
+    public void Resolution_and_keep_size_together_are_refused()
+    {
+        var result = CliRunner.Run("preprocess", "invert", "--input", CliRunner.Photo, "--output", PathOf("x.png"), "--keep-size", "--resolution", "256");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("not both", result.Stderr);
     }
 
     public static TheoryData<string, byte[], string> BadInputs => new()

@@ -49,6 +49,12 @@ public static class ImageDecoder
             throw new InvalidInputException($"{name} is corrupt or truncated: {problem}. Upload the complete file.");
         try
         {
+            if (format is PngFormat && PngSixteenBit(encoded) is { } colourType)
+            {
+                using var deep = Image.Load<Rgba64>(Formats, encoded);
+                using var reduced = ReduceAsPillow(deep, colourType);
+                return ToRgbOnWhite(reduced);
+            }
             using var image = Image.Load<Rgba32>(Formats, encoded);
             return ToRgbOnWhite(image);
         }
@@ -76,6 +82,34 @@ public static class ImageDecoder
             throw new InvalidInputException($"{name} has an invalid size {info.Width}x{info.Height}.");
         return (info.Width, info.Height);
     }
+
+    /// <summary>The colour type of a 16-bit-per-sample PNG (from IHDR), or null for any other PNG.</summary>
+    private static byte? PngSixteenBit(byte[] encoded) =>
+        encoded.Length > 25 && encoded[24] == 16 ? encoded[25] : null;
+
+    /// <summary>
+    /// 16-bit samples brought to 8 bits as Pillow hands them to the reference annotators: colour and alpha keep their
+    /// high byte (Pillow's "RGB;16B"/"RGBA;16B"/"LA;16B" raw modes), while 16-bit gray opens as mode "I;16" and its
+    /// conversion to RGB clips at 255 rather than scaling — so a typical 16-bit gray PNG turns mostly white, as it
+    /// does in the reference. (ImageSharp would round value·255/65535 instead.)
+    /// </summary>
+    private static Image<Rgba32> ReduceAsPillow(Image<Rgba64> image, byte colourType)
+    {
+        bool gray = colourType == 0;
+        var pixels = new Rgba64[image.Width * image.Height];
+        image.CopyPixelDataTo(pixels);
+        var reduced = new Rgba32[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            var p = pixels[i];
+            reduced[i] = gray
+                ? new Rgba32(Clip(p.R), Clip(p.G), Clip(p.B), (byte)(p.A >> 8))
+                : new Rgba32((byte)(p.R >> 8), (byte)(p.G >> 8), (byte)(p.B >> 8), (byte)(p.A >> 8));
+        }
+        return Image.LoadPixelData<Rgba32>(reduced, image.Width, image.Height);
+    }
+
+    private static byte Clip(ushort value) => (byte)Math.Min(value, (ushort)255);
 
     /// <summary>
     /// The annotators' HWC3: gray becomes three equal channels, alpha is composited over white with

@@ -233,3 +233,22 @@ public class ImageDecoderTests
         Assert.Contains("/nonexistent/photo.png", error.Message);
     }
 }
+
+/// <summary>
+/// Unusual PNG encodings decoded as Pillow hands them to the reference annotators, then HWC3
+/// (expected images from Fixtures/decode/make_reference.py, made with Pillow 9.4 and numpy).
+/// </summary>
+public class PillowParityDecodeTests
+{
+    [Theory]
+    [InlineData("rgb16")]        // 16-bit RGB: the high byte of every sample
+    [InlineData("rgba16")]       // 16-bit RGBA: high bytes, then alpha over white
+    [InlineData("gray16")]       // 16-bit gray: Pillow's "I" mode, clipped at 255 by the RGB conversion
+    [InlineData("palette_trns")] // palette with a transparent index: over white
+    public void Png_decodes_as_pillow_then_HWC3(string name)
+    {
+        var decoded = ImageDecoder.DecodeFile(TestImages.Fixture("decode", "inputs", name + ".png"));
+        var expected = FixtureImages.Load(TestImages.Fixture("decode", "expected", name + ".png"), 3);
+        FixtureImages.AssertSame(expected, decoded, name);
+    }
+}
