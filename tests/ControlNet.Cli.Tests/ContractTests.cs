@@ -122,9 +122,10 @@ public class ContractTests : IClassFixture<ContractTests.TwoNetModels>, IDisposa
             var lines = text["parameters"].Split('\n');
             Assert.Equal("a house", lines[0]);
             Assert.Equal("Negative prompt: blurry", lines[1]);
-            Assert.Matches(@"^Steps: 2, Sampler: DDIM, CFG scale: 9, Seed: \d+, Size: 512x512, Model hash: [0-9a-f]{10}, Model: sd15, Prompt mode: user, " +
+            Assert.Matches(@"^Steps: 2, Sampler: DDIM, CFG scale: 9, Seed: \d+, RNG: CPU, Size: 512x512, Model hash: [0-9a-f]{10}, Model: sd15, Prompt mode: user, " +
                 "ControlNet 0: \"Module: canny, Model: canny \\[[0-9a-f]{8}\\], Weight: 1, Processor Res: 512, Threshold A: 50, Threshold B: 200, ", lines[2]);
             Assert.Contains("\"mode\": \"balanced\"", text[PngParameters.JobKey]);
+            Assert.Contains("\"rng\": \"cpu\"", text[PngParameters.JobKey]);
         }
         using (var map = File.OpenRead(Path.Combine(outputs, "control-0.png")))
         {
@@ -143,6 +144,7 @@ public class ContractTests : IClassFixture<ContractTests.TwoNetModels>, IDisposa
         Assert.Equal("canny", model.GetProperty("controlNets")[0].GetProperty("name").GetString());
         Assert.Equal("leading", root.GetProperty("scheduler").GetProperty("timestep_spacing").GetString());
         Assert.True(root.GetProperty("seeds").GetProperty("random").GetBoolean());
+        Assert.Equal("cpu", root.GetProperty("rng").GetString());
         var seeds = root.GetProperty("seeds").GetProperty("perImage").EnumerateArray().Select(s => s.GetInt64()).ToList();
         Assert.Equal(seeds[0] + 1, seeds[1]);
         var timings = root.GetProperty("timingsMs");

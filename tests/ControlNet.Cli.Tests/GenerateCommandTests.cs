@@ -43,9 +43,34 @@ public class GenerateCommandTests : IClassFixture<GenerateCommandTests.TinyModel
         using var stream = File.OpenRead(output);
         var parameters = PngFile.ReadText(stream)["parameters"];
         Assert.StartsWith("a house\n", parameters);
-        Assert.Contains("Steps: 5, Sampler: DDIM, CFG scale: 9, Seed: 42, Size: 512x512", parameters);
+        Assert.Contains("Steps: 5, Sampler: DDIM, CFG scale: 9, Seed: 42, RNG: CPU, Size: 512x512", parameters);
         Assert.Matches("ControlNet 0: \"Module: canny, Model: canny \\[[0-9a-f]{8}\\], Weight: 1, Processor Res: 512, Threshold A: 100, Threshold B: 200, Guidance Start: 0, Guidance End: 1, Control Mode: Balanced\"", parameters);
         Assert.Contains("timings:", result.Stdout);
+    }
+
+    [Fact]
+    public void Rng_picks_the_noise_source_and_is_recorded()
+    {
+        var cpu = PathOf("cpu.png");
+        var nv = PathOf("nv.png");
+        Assert.Equal(0, Generate("--control-image", CliRunner.Photo, "--seed", "7", "--steps", "2", "--output", cpu).ExitCode);
+        var result = Generate("--control-image", CliRunner.Photo, "--seed", "7", "--steps", "2", "--rng", "nv", "--output", nv);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.NotEqual(ImageDecoder.DecodeFile(cpu).Data, ImageDecoder.DecodeFile(nv).Data);
+        using var stream = File.OpenRead(nv);
+        var text = PngFile.ReadText(stream);
+        Assert.Contains("Seed: 7, RNG: NV,", text["parameters"]);
+        Assert.Contains("\"rng\": \"nv\"", text["controlnet-job"]);
+    }
+
+    [Fact]
+    public void Unknown_rng_is_a_one_line_error()
+    {
+        var result = Generate("--control-image", CliRunner.Photo, "--rng", "gpu", "--output", PathOf("x.png"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("rng must be one of cpu, nv, portable, got 'gpu'", result.Stderr);
+        Assert.False(File.Exists(PathOf("x.png")));
     }
 
     [Fact]

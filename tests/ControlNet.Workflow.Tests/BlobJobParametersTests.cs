@@ -15,9 +15,10 @@ public sealed class BlobJobParametersTests
         {
             ["prompt"] = "a cat", ["steps"] = "12", ["guidanceScale"] = "7.5", ["seed"] = "99",
             ["control"] = "canny", ["control_low"] = "50", ["Control_High"] = "150", ["controlNets"] = "canny, tile",
+            ["rng"] = "nv",
         }));
 
-        Assert.Equal(("a cat", 12, 7.5, 99L), (job.Prompt, job.Steps, job.GuidanceScale, job.Seed!.Value));
+        Assert.Equal(("a cat", 12, 7.5, 99L, "nv"), (job.Prompt, job.Steps, job.GuidanceScale, job.Seed!.Value, job.Rng));
         Assert.Equal(new Dictionary<string, string> { ["low"] = "50", ["high"] = "150" }, job.ControlParameters);
         Assert.Equal(["canny", "tile"], job.ControlNets);
         Assert.Equal(("uploads/cat.png", "\"0x8DC1\""), (job.Input, job.InputETag));

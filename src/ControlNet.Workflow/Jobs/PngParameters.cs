@@ -50,8 +50,11 @@ public static class PngParameters
             ("Sampler", "DDIM"),
             ("CFG scale", r.GuidanceScale.ToString(c)),
         };
-        if (seed is { } s) pairs.Add(("Seed", s.ToString(c)));
-        pairs.Add(("RNG", NoiseSources.InfotextName(job.Noise)));
+        if (seed is { } s)
+        {
+            pairs.Add(("Seed", s.ToString(c)));
+            pairs.Add(("RNG", NoiseSources.InfotextName(job.Noise)));
+        }
         pairs.Add(("Size", $"{width}x{height}"));
         if (models is not null && ShortHash(models.StableDiffusion) is { } hash) pairs.Add(("Model hash", hash));
         pairs.Add(("Model", r.Model));

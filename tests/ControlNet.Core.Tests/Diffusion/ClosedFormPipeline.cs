@@ -21,7 +21,8 @@ internal static class ClosedFormPipeline
 
     public static ByteImage[] Expected(
         int[] promptIds, int[] negativeIds, int embeddingDim, IReadOnlyList<Unit> units,
-        double guidance, int steps, long seed, int count, int width, int height, int[] timesteps)
+        double guidance, int steps, long seed, int count, int width, int height, int[] timesteps,
+        NoiseSource noiseSource = NoiseSources.Default, double eta = 0)
     {
         var alphas = AlphasCumprod();
         double mPrompt = EmbeddingMean(promptIds, embeddingDim), mNegative = EmbeddingMean(negativeIds, embeddingDim);
@@ -31,7 +32,9 @@ internal static class ClosedFormPipeline
         for (int j = 0; j < count; j++)
         {
             var noise = new float[length];
-            new SeededRandom(seed + j).FillNormal(noise);
+            var generator = NoiseSources.Create(noiseSource, seed + j);
+            generator.FillNormal(noise);
+            var stepNoise = new float[length];
             var x = noise.Select(v => (double)v).ToArray();
             for (int i = 0; i < timesteps.Length; i++)
             {
@@ -59,12 +62,15 @@ internal static class ClosedFormPipeline
                 double a = alphas[t];
                 int previous = t - 1000 / steps;
                 double ap = previous >= 0 ? alphas[previous] : alphas[0];
+                // diffusers' DDIM step: σ = η·√((1−ᾱ_prev)/(1−ᾱ)·(1−ᾱ/ᾱ_prev)), the noise drawn after the latents.
+                double sigma = eta * Math.Sqrt((1 - ap) / (1 - a) * (1 - a / ap));
+                if (eta > 0) generator.FillNormal(stepNoise);
                 for (int e = 0; e < length; e++)
                 {
                     double epsCond = TinyModelSet.UnetSampleGain * x[e] + cCond;
                     double eps = cfg ? (TinyModelSet.UnetSampleGain * x[e] + cUncond) + guidance * (cCond - cUncond) : epsCond;
                     double x0 = (x[e] - Math.Sqrt(1 - a) * eps) / Math.Sqrt(a);
-                    x[e] = Math.Sqrt(ap) * x0 + Math.Sqrt(1 - ap) * eps;
+                    x[e] = Math.Sqrt(ap) * x0 + Math.Sqrt(1 - ap - sigma * sigma) * eps + sigma * stepNoise[e];
                 }
             }
             var image = new ByteImage(width, height, 3);

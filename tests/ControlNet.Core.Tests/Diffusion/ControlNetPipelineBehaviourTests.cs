@@ -97,9 +97,11 @@ public class ControlNetPipelineBehaviourTests(TinyModelFixture models) : IClassF
         var request = Request(256, 256, bench) with { Steps = 50 };
         var pipeline = Pipeline(bench);
         int steps = 0;
+        // A dedicated thread, not CancelAfter: the thread-pool timer can fire late while parallel tests load both cores.
+        var canceller = new Thread(() => { Thread.Sleep(20); cancellation.Cancel(); }) { IsBackground = true };
         var error = Record.Exception(() => pipeline.Generate(request, _ =>
         {
-            if (++steps == 1) cancellation.CancelAfter(20);
+            if (++steps == 1) canceller.Start();
         }, cancellation.Token));
         Assert.IsAssignableFrom<OperationCanceledException>(error);
         Assert.True(steps < 50, "the generation ran to the end");

@@ -1,5 +1,6 @@
 using ControlNet.Core.Diffusion;
 using ControlNet.Core.Imaging;
+using ControlNet.Core.Randomness;
 using ControlNet.TinyModels;
 using ControlNet.Core.Text;
 
@@ -51,7 +52,7 @@ public class ControlNetPipelineParityTests(TinyModelFixture models) : IClassFixt
         var tokenizer = ClipTokenizer.FromDirectory(Path.Combine(set.Sd15Directory, "tokenizer"));
         return ClosedFormPipeline.Expected(
             tokenizer.Encode(request.Prompt).InputIds, tokenizer.Encode(request.NegativePrompt).InputIds, 32, units,
-            request.GuidanceScale, request.Steps, request.Seed, request.Count, request.Width, request.Height, timesteps);
+            request.GuidanceScale, request.Steps, request.Seed, request.Count, request.Width, request.Height, timesteps, request.Noise, request.Eta);
     }
 
     // Cond-only modes put the whole residual into CFG's difference, which the guidance scale multiplies:
@@ -152,6 +153,41 @@ public class ControlNetPipelineParityTests(TinyModelFixture models) : IClassFixt
         var expected = Expected(set, request, [new(1, ControlMode.Balanced, 0, 1, ClosedFormPipeline.ControlMean(map))], ClosedFormPipeline.Leading(5));
         AssertMatches(expected, result);
         Assert.Equal([100L, 101L, 102L], result.Images.Select(i => i.Seed));
+    }
+
+    [Theory]
+    [InlineData(NoiseSource.Cpu)]
+    [InlineData(NoiseSource.Nv)]
+    [InlineData(NoiseSource.Portable)]
+    public void Each_noise_source_seeds_the_latents_of_every_image(NoiseSource source)
+    {
+        var set = models.Linear;
+        var map = Map();
+        var request = new GenerationRequest
+        {
+            Prompt = "noise", Steps = 4, GuidanceScale = 9, Seed = 5, Count = 2, Width = Width, Height = Height,
+            Noise = source, Controls = [Unit(set, map)],
+        };
+        var result = Run(set, request);
+        var expected = Expected(set, request, [new(1, ControlMode.Balanced, 0, 1, ClosedFormPipeline.ControlMean(map))], ClosedFormPipeline.Leading(4));
+        AssertMatches(expected, result);
+    }
+
+    [Theory]
+    [InlineData(NoiseSource.Cpu)]
+    [InlineData(NoiseSource.Nv)]
+    public void Ddim_eta_noise_continues_each_images_generator_after_its_latents(NoiseSource source)
+    {
+        var set = models.Linear;
+        var map = Map();
+        var request = new GenerationRequest
+        {
+            Prompt = "eta", Steps = 5, GuidanceScale = 9, Seed = 21, Count = 2, Width = Width, Height = Height, Eta = 0.7,
+            Noise = source, Controls = [Unit(set, map)],
+        };
+        var result = Run(set, request);
+        var expected = Expected(set, request, [new(1, ControlMode.Balanced, 0, 1, ClosedFormPipeline.ControlMean(map))], ClosedFormPipeline.Leading(5));
+        AssertMatches(expected, result);
     }
 
     [Fact]
