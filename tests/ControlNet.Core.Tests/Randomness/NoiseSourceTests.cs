@@ -20,28 +20,23 @@ public class NoiseSourceTests
         Assert.Equal(4123659995u, value);
     }
 
+    /// <summary>cpu: torch.randn with torch.Generator("cpu").manual_seed(seed); nv: A1111's Generator(seed).randn.</summary>
     [Theory]
-    [InlineData(0, new[] { 1, 4, 64, 64 })]
-    [InlineData(42, new[] { 1, 4, 32, 48 })]
-    [InlineData(1234567890123, new[] { 1, 4, 96, 96 })]
-    [InlineData(7, new[] { 3 })]
-    [InlineData(7, new[] { 17 })]
-    [InlineData(7, new[] { 2, 21 })]
-    public void Cpu_source_matches_torch_randn(long seed, int[] shape)
+    [InlineData(NoiseSource.Cpu, "cpu", 0, new[] { 1, 4, 64, 64 })]
+    [InlineData(NoiseSource.Cpu, "cpu", 42, new[] { 1, 4, 32, 48 })]
+    [InlineData(NoiseSource.Cpu, "cpu", 1234567890123, new[] { 1, 4, 96, 96 })]
+    [InlineData(NoiseSource.Cpu, "cpu", 7, new[] { 3 })]
+    [InlineData(NoiseSource.Cpu, "cpu", 7, new[] { 17 })]
+    [InlineData(NoiseSource.Cpu, "cpu", 7, new[] { 2, 21 })]
+    [InlineData(NoiseSource.Nv, "nv", 0, new[] { 1, 4, 64, 64 })]
+    [InlineData(NoiseSource.Nv, "nv", 42, new[] { 1, 4, 32, 48 })]
+    [InlineData(NoiseSource.Nv, "nv", 1234567890123, new[] { 1, 4, 96, 96 })]
+    [InlineData(NoiseSource.Nv, "nv", 7, new[] { 3 })]
+    [InlineData(NoiseSource.Nv, "nv", 7, new[] { 17 })]
+    [InlineData(NoiseSource.Nv, "nv", 7, new[] { 2, 21 })]
+    public void First_draw_matches_the_reference(NoiseSource source, string name, long seed, int[] shape)
     {
-        AssertMatches(Reference("cpu", seed, shape), Draw(NoiseSource.Cpu, seed, shape, calls: 1), $"cpu seed {seed}");
-    }
-
-    [Theory]
-    [InlineData(0, new[] { 1, 4, 64, 64 })]
-    [InlineData(42, new[] { 1, 4, 32, 48 })]
-    [InlineData(1234567890123, new[] { 1, 4, 96, 96 })]
-    [InlineData(7, new[] { 3 })]
-    [InlineData(7, new[] { 17 })]
-    [InlineData(7, new[] { 2, 21 })]
-    public void Nv_source_matches_the_philox_reference(long seed, int[] shape)
-    {
-        AssertMatches(Reference("nv", seed, shape), Draw(NoiseSource.Nv, seed, shape, calls: 1), $"nv seed {seed}");
+        AssertMatches(Reference(name, seed, shape), Draw(source, seed, shape, calls: 1), $"{name} seed {seed}");
     }
 
     [Theory]

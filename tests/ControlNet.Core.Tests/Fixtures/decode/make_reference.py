@@ -10,6 +10,7 @@ Pillow and converts it to RGB, RGBA when it has alpha), then apply HWC3. For eac
   inputs/<name>.png      a 64x48 crop of the astronaut in an unusual PNG encoding
   expected/<name>.png    HWC3(np.array(Pillow image converted to RGB or RGBA)), stored as 8-bit RGB
 """
+import importlib.util
 import os
 
 import cv2
@@ -19,21 +20,11 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 PHOTO = os.path.join(HERE, "..", "photos", "astronaut_512.png")
 
-
-def HWC3(x):
-    """lllyasviel/ControlNet annotator/util.py."""
-    assert x.dtype == np.uint8
-    if x.ndim == 2:
-        x = x[:, :, None]
-    H, W, C = x.shape
-    if C == 3:
-        return x
-    if C == 1:
-        return np.concatenate([x, x, x], axis=2)
-    color = x[:, :, 0:3].astype(np.float32)
-    alpha = x[:, :, 3:4].astype(np.float32) / 255.0
-    y = color * alpha + 255.0 * (1.0 - alpha)
-    return y.clip(0, 255).astype(np.uint8)
+# The reference's HWC3, restated once in the resize fixtures' script.
+_spec = importlib.util.spec_from_file_location("resize_reference", os.path.join(HERE, "..", "resize", "make_reference.py"))
+_resize_reference = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_resize_reference)
+HWC3 = _resize_reference.HWC3
 
 
 def as_pillow_hands_it(path):
