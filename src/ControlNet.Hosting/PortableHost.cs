@@ -47,6 +47,7 @@ public sealed class PortableHost : IAsyncDisposable
         Blobs = blobs;
         Backend = options.Backend;
         Client = worker.Services.GetRequiredService<DurableTaskClient>();
+        Workflow = options.Workflow;
         Submitter = new JobSubmitter(Client, blobs, options.Workflow);
     }
 
@@ -57,6 +58,8 @@ public sealed class PortableHost : IAsyncDisposable
     public BlobStore Blobs { get; }
 
     public JobSubmitter Submitter { get; }
+
+    public WorkflowOptions Workflow { get; }
 
     /// <summary>The worker's services: <see cref="GenerationGate"/>, <see cref="ControlMapCache"/>, …</summary>
     public IServiceProvider Services => _worker.Services;

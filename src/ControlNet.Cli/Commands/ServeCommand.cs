@@ -1,23 +1,25 @@
-using ControlNet.Hosting;
 using ControlNet.Core;
-using ControlNet.Workflow.Generation;
+using ControlNet.Hosting;
+using ControlNet.Hosting.Http;
 using ControlNet.Workflow.Generation;
 using Microsoft.Extensions.Logging;
 
 namespace ControlNet.Cli.Commands;
 
 /// <summary>
-/// `controlnet serve [--durable memory|azure-storage] [--watch inputs[/PREFIX]] [--poll-seconds N]`: runs the workflow
+/// `controlnet serve [--durable memory|azure-storage] [--watch inputs[/PREFIX]] [--http HOST:PORT]`: runs the workflow
 /// worker until Ctrl+C. With --watch inputs, every new blob version in the inputs container starts one job
-/// (ETag-derived id: a duplicate event or a restart starts nothing twice). With azure-storage, jobs in flight when
-/// the process stops resume on the next start.
+/// (ETag-derived id: a duplicate event or a restart starts nothing twice); with --http, the HTTP API (jobs, batches)
+/// is served too. With azure-storage, jobs in flight when the process stops resume on the next start.
 /// </summary>
 internal static class ServeCommand
 {
-    public static readonly CommandSpec Spec = new("serve", "[--durable memory|azure-storage] [--watch inputs[/PREFIX]] [--models DIR]",
-        "the workflow worker until Ctrl+C or SIGTERM; with --watch, every new upload to 'inputs' starts one job",
+    public static readonly CommandSpec Spec = new("serve", "[--durable memory|azure-storage] [--watch inputs[/PREFIX]] [--http HOST:PORT [--api-key KEY]] [--models DIR]",
+        "the workflow worker until Ctrl+C or SIGTERM; with --watch, every new upload to 'inputs' starts one job; with --http, the HTTP API",
         [
             new("watch", "inputs[/PREFIX]", "start a job for every new blob version in the inputs container (under PREFIX)"),
+            new("http", "HOST:PORT", "serve the HTTP API (POST/GET/DELETE /api/jobs, POST/GET /api/batches), e.g. 127.0.0.1:7071"),
+            new("api-key", "KEY", $"required from clients in the {HttpApi.KeyHeader} header; needed when --http is not loopback", "$CONTROLNET_API_KEY, else none"),
             new("poll-seconds", "N", "seconds between polls of the inputs container", "2"),
             new("generation-concurrency", "N", "GenerateImage activities at once in this process (a GPU runs one)", "1"),
             new("log-level", "LEVEL", "trace|debug|information|warning|error: this program's log lines on stderr (the libraries' at warning or above)", "information"),
@@ -40,6 +42,9 @@ internal static class ServeCommand
                 throw new InvalidInputException($"--watch takes 'inputs' (the uploads container) or 'inputs/PREFIX', got '{watch}'.");
             prefix = watch.Length > "inputs/".Length ? watch["inputs/".Length..] : null;
         }
+        var http = args.Optional("http");
+        var apiKey = args.Optional("api-key") ?? NullIfEmpty(Environment.GetEnvironmentVariable("CONTROLNET_API_KEY"));
+        if (apiKey is not null && http is null) throw new InvalidInputException("--api-key protects the HTTP API: give --http HOST:PORT too.");
         var poll = TimeSpan.FromSeconds(args.Int("poll-seconds", 2, 1, 3600));
         var concurrency = args.Int("generation-concurrency", 1, 1, 64);
         var polling = DurableArguments.QueuePolling(args);
@@ -63,6 +68,9 @@ internal static class ServeCommand
         Console.Error.WriteLine($"serving (durable backend: {backend.ToString().ToLowerInvariant()}, containers: {host.Blobs.Containers.Inputs}, {host.Blobs.Containers.Outputs}, {host.Blobs.Containers.Batches}); Ctrl+C stops");
         if (backend == DurableBackend.Memory)
             Console.Error.WriteLine("note: the memory backend forgets jobs in flight when stopped; use --durable azure-storage to resume them");
+        await using var api = http is null ? null : await HttpApiServer.StartAsync(host, http, apiKey, loggers, ct);
+        if (api is not null)
+            Console.Error.WriteLine($"HTTP API on {api.Address}api/jobs{(apiKey is null ? "" : $" (clients send {HttpApi.KeyHeader})")}");
 
         if (watch is null)
         {
@@ -75,4 +83,6 @@ internal static class ServeCommand
         logger.LogInformation("Watcher stopped: {Counts}.", watcher.Counts);
         return 0;
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

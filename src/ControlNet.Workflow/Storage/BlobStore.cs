@@ -54,6 +54,28 @@ public sealed class BlobStore
     /// <summary>"inputs/photos/cat.png" style name for messages and manifests.</summary>
     public string Describe(StoreContainer container, string name) => $"{Containers[container]}/{name}";
 
+    /// <summary>
+    /// A time-limited read link to one blob: a service SAS signed with the account key where the client has one
+    /// (connection strings, Azurite), otherwise a user-delegation SAS from the managed identity (the identity needs
+    /// "Storage Blob Delegator", which Storage Blob Data Contributor includes).
+    /// </summary>
+    public async Task<Uri> ReadUrlAsync(StoreContainer container, string name, TimeSpan validFor, CancellationToken ct = default)
+    {
+        var blob = Container(container).GetBlobClient(name);
+        var expires = DateTimeOffset.UtcNow.Add(validFor);
+        if (blob.CanGenerateSasUri) return blob.GenerateSasUri(Azure.Storage.Sas.BlobSasPermissions.Read, expires);
+        var start = DateTimeOffset.UtcNow.AddMinutes(-5); // clock skew between this host and the storage service
+        var key = (await _service.GetUserDelegationKeyAsync(start, expires, ct)).Value;
+        var sas = new Azure.Storage.Sas.BlobSasBuilder(Azure.Storage.Sas.BlobSasPermissions.Read, expires)
+        {
+            BlobContainerName = blob.BlobContainerName,
+            BlobName = blob.Name,
+            Resource = "b",
+            StartsOn = start,
+        };
+        return new UriBuilder(blob.Uri) { Query = sas.ToSasQueryParameters(key, _service.AccountName).ToString() }.Uri;
+    }
+
     public async Task EnsureContainersAsync(CancellationToken ct = default)
     {
         foreach (var container in Enum.GetValues<StoreContainer>())
