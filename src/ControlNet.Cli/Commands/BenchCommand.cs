@@ -2,7 +2,7 @@ using ControlNet.Core;
 
 namespace ControlNet.Cli.Commands;
 
-/// <summary>`controlnet bench canny|rng|generate|workflow …`.</summary>
+/// <summary>`controlnet bench canny|rng|generate|workflow|api …`.</summary>
 internal static class BenchCommand
 {
     public static async Task<int> RunAsync(string[] raw, CancellationToken cancellation)
@@ -14,7 +14,8 @@ internal static class BenchCommand
             "rng" => BenchRngCommand.Run(rest),
             "generate" => BenchGenerateCommand.Run(rest, cancellation),
             "workflow" => await BenchWorkflowCommand.RunAsync(rest, PipelineGeneratorOptions.Create, cancellation),
-            _ => throw new InvalidInputException("bench needs a target: canny, rng, generate or workflow. Run 'controlnet help bench'."),
+            "api" => await BenchApiCommand.RunAsync(rest, PipelineGeneratorOptions.Create, cancellation),
+            _ => throw new InvalidInputException("bench needs a target: canny, rng, generate, workflow or api. Run 'controlnet help bench'."),
         };
     }
 

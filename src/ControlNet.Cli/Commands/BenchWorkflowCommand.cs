@@ -75,14 +75,14 @@ internal static class BenchWorkflowCommand
         return 0;
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToList();
         return sorted[(int)Math.Clamp(Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
     /// <summary>A 64×64 control map (a square outline), so bench needs no files.</summary>
-    private static byte[] SampleImage()
+    internal static byte[] SampleImage()
     {
         var image = new ControlNet.Core.Imaging.ByteImage(64, 64, 3);
         for (int y = 16; y < 48; y++)
