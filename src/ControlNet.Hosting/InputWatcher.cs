@@ -129,7 +129,7 @@ public sealed class InputWatcher(PortableHost host, ILogger logger, string? pref
             logger.LogDebug("Skipping {Blob}: its job {JobId} completed before.", blob.Name, jobId);
             return;
         }
-        var result = await host.Submitter.SubmitBlobAsync(blob, ct);
+        var result = await host.Submitter.SubmitUploadAsync(blob, ct);
         _failedAttempts.Remove(jobId);
         // Pending: claimed by a submitter that may have died; look again on the next scan (the claim expires).
         if (result.Outcome != SubmitOutcome.Pending) _handled.Add(jobId);
@@ -138,6 +138,7 @@ public sealed class InputWatcher(PortableHost host, ILogger logger, string? pref
             case SubmitOutcome.Started: started.Add(result); Counts.Started++; break;
             case SubmitOutcome.Rejected: Counts.Rejected++; break;
             case SubmitOutcome.AlreadyExists: Counts.DoneBefore++; break;
+            case SubmitOutcome.Skipped: Counts.Waiting++; break;
         }
         logger.LogInformation("{Blob} -> job {JobId}: {Outcome}{Reason}", blob.Name, result.JobId, result.Outcome, result.Reason is null ? "" : " (" + result.Reason + ")");
         JobSubmitted?.Invoke(blob, result);
@@ -160,9 +161,11 @@ public sealed class WatcherCounts
     public int DoneBefore { get; internal set; }
     /// <summary>Skipped: uploaded by `controlnet run` or the HTTP API, which start their own job.</summary>
     public int SubmittedElsewhere { get; internal set; }
+    /// <summary>Skipped for now: a job sidecar before its image, an image waiting for its sidecar.</summary>
+    public int Waiting { get; internal set; }
     /// <summary>Attempts that threw (each retried, then rejected).</summary>
     public int Errors { get; internal set; }
 
     public override string ToString() =>
-        $"{Started} started, {Rejected} rejected, {DoneBefore} done before, {SubmittedElsewhere} submitted elsewhere, {Errors} errors";
+        $"{Started} started, {Rejected} rejected, {DoneBefore} done before, {SubmittedElsewhere} submitted elsewhere, {Waiting} waiting for a pair, {Errors} errors";
 }

@@ -19,6 +19,8 @@ public enum SubmitOutcome
     Pending,
     /// <summary>The job could not be described at all (e.g. unreadable blob metadata); failed.json says why.</summary>
     Rejected,
+    /// <summary>An upload that starts no job by itself: a sidecar before its image, an image waiting for its sidecar.</summary>
+    Skipped,
 }
 
 public sealed record SubmitResult(string JobId, SubmitOutcome Outcome, string? Reason = null);
@@ -59,6 +61,58 @@ public sealed class JobSubmitter(DurableTaskClient client, BlobStore blobs, Work
         catch (JobValidationException e)
         {
             return await RejectBlobAsync(blob, jobId, e.Errors, ct);
+        }
+        return await StartOnceAsync(GenerateJobOrchestrator.Name, jobId, request, ct);
+    }
+
+    /// <summary>Suffix of a job sidecar: <c>inputs/&lt;image&gt;.json</c> holds the job document for <c>inputs/&lt;image&gt;</c>.</summary>
+    public const string SidecarSuffix = ".json";
+
+    /// <summary>Image metadata asking to wait for its sidecar rather than start a job from its metadata at once.</summary>
+    public const string WaitForSidecarKey = "waitForSidecar";
+
+    /// <summary>
+    /// An upload to <c>inputs</c> as the blob trigger and the watcher see it. An image's job comes from its sidecar
+    /// <c>&lt;name&gt;.json</c> when that exists (the sidecar wins; the image's metadata is then ignored), else from its
+    /// metadata. Whichever of the pair is seen second with both present starts the job, under the image's id, so the
+    /// pair starts one job whatever the order of their events. A sidecar uploaded after its image already started
+    /// a job changes nothing — unless the image carries metadata <c>waitForSidecar=true</c>, which holds it until
+    /// the sidecar arrives.
+    /// </summary>
+    public async Task<SubmitResult> SubmitUploadAsync(StoredBlob blob, CancellationToken ct = default)
+    {
+        if (blob.Name.EndsWith(SidecarSuffix, StringComparison.OrdinalIgnoreCase))
+        {
+            var imageName = blob.Name[..^SidecarSuffix.Length];
+            var image = await blobs.GetPropertiesAsync(StoreContainer.Inputs, imageName, ct);
+            if (image is null)
+                return new SubmitResult(BlobNames.JobIdForBlob(blob.Name, blob.ETag), SubmitOutcome.Skipped,
+                    $"job sidecar of '{imageName}', which is not uploaded yet: the job starts when it is");
+            return await SubmitWithSidecarAsync(image, blob, ct);
+        }
+        var sidecar = await blobs.GetPropertiesAsync(StoreContainer.Inputs, blob.Name + SidecarSuffix, ct);
+        if (sidecar is not null) return await SubmitWithSidecarAsync(blob, sidecar, ct);
+        if (blob.Metadata.TryGetValue(WaitForSidecarKey, out var wait) && string.Equals(wait, "true", StringComparison.OrdinalIgnoreCase))
+            return new SubmitResult(BlobNames.JobIdForBlob(blob.Name, blob.ETag), SubmitOutcome.Skipped,
+                $"waits for its job sidecar '{blob.Name}{SidecarSuffix}'");
+        return await SubmitBlobAsync(blob, ct);
+    }
+
+    private async Task<SubmitResult> SubmitWithSidecarAsync(StoredBlob image, StoredBlob sidecar, CancellationToken ct)
+    {
+        var jobId = BlobNames.JobIdForBlob(image.Name, image.ETag);
+        if (await client.GetInstanceAsync(jobId, getInputsAndOutputs: false, ct) is not null)
+            return new SubmitResult(jobId, SubmitOutcome.AlreadyExists);
+        JobRequest request;
+        try
+        {
+            var text = await blobs.DownloadVersionAsync(StoreContainer.Inputs, sidecar.Name, sidecar.ETag, ct);
+            request = JobRequest.Parse(text.ToString(), $"job sidecar '{blobs.Describe(StoreContainer.Inputs, sidecar.Name)}'")
+                with { JobId = jobId, Input = image.Name, InputETag = image.ETag };
+        }
+        catch (JobValidationException e)
+        {
+            return await RejectBlobAsync(image, jobId, e.Errors, ct);
         }
         return await StartOnceAsync(GenerateJobOrchestrator.Name, jobId, request, ct);
     }

@@ -1,0 +1,34 @@
+using ControlNet.Core.Onnx;
+using ControlNet.Hosting;
+using ControlNet.Workflow;
+using ControlNet.Workflow.Generation;
+using ControlNet.Workflow.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ControlNet.Functions;
+
+/// <summary>
+/// The app settings the function app reads (local.settings.sample.json documents each) and the one service
+/// registration it shares with the portable host (<see cref="WorkflowServices.AddControlNetWorkflowServices"/>).
+/// </summary>
+public static class FunctionsSettings
+{
+    /// <summary>Models root: a folder with <c>&lt;model&gt;/</c> and <c>controlnet/&lt;name&gt;/</c>.</summary>
+    public const string ModelsSetting = "CONTROLNET_MODELS";
+    /// <summary><c>auto</c> (CUDA, else CPU), <c>cuda</c> or <c>cpu</c>.</summary>
+    public const string ProviderSetting = "CONTROLNET_PROVIDER";
+    /// <summary>Section bound onto <see cref="WorkflowOptions"/> (<c>Workflow__GenerationConcurrency</c>, …).</summary>
+    public const string WorkflowSection = "Workflow";
+
+    public static void Register(IServiceCollection services, IConfiguration configuration)
+    {
+        var workflow = new WorkflowOptions();
+        configuration.GetSection(WorkflowSection).Bind(workflow);
+        var blobs = new BlobStore(StorageConnection.Read(configuration).CreateBlobServiceClient());
+        var runtime = new OnnxRuntimeOptions { Provider = OnnxRuntimeOptions.ParseProvider(configuration[ProviderSetting] ?? "auto") }.Validated();
+        var models = new ModelFolders(configuration[ModelsSetting] ?? "models");
+        services.AddSingleton(_ => new ModelCache(runtime));
+        services.AddControlNetWorkflowServices(workflow, blobs, sp => new PipelineImageGenerator(models, sp.GetRequiredService<ModelCache>()));
+    }
+}
