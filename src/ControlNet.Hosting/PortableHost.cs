@@ -130,6 +130,8 @@ public sealed class PortableHost : IAsyncDisposable
         var address = sidecar.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var channel = GrpcChannel.ForAddress(address);
 
+        IHost? built = null;
+        Func<IServiceProvider> workerServices = () => built?.Services ?? throw new InvalidOperationException("The worker is not built yet.");
         var worker = new HostBuilder()
             .ConfigureLogging(logging => ConfigureLogging(logging, options.LoggerFactory))
             .ConfigureServices(services =>
@@ -143,7 +145,11 @@ public sealed class PortableHost : IAsyncDisposable
                     services.AddDurableTaskWorker(builder =>
                     {
                         builder.UseGrpc(channel);
-                        builder.AddTasks(registry => registry.AddControlNetWorkflow(options.Workflow));
+                        builder.AddTasks(registry =>
+                        {
+                            if (options.RegisterTasks is { } register) register(registry, workerServices);
+                            else registry.AddControlNetWorkflow(options.Workflow);
+                        });
                     });
                 }
                 services.AddDurableTaskClient(builder =>
@@ -153,6 +159,7 @@ public sealed class PortableHost : IAsyncDisposable
                 });
             })
             .Build();
+        built = worker;
         await worker.StartAsync(ct);
         return new PortableHost(sidecar, worker, channel, backend, adapter, blobs, options);
     }

@@ -51,6 +51,13 @@ public sealed class PortableHostOptions
     public bool RunWorker { get; set; } = true;
 
     /// <summary>
+    /// Registers the orchestrators and activities the worker runs; default: the Workflow classes
+    /// (<c>AddControlNetWorkflow</c>). The Functions app's tests register its shims here instead, so the same
+    /// orchestrations run through them. The services argument is the worker's, once it is built.
+    /// </summary>
+    public Action<Microsoft.DurableTask.DurableTaskRegistry, Func<IServiceProvider>>? RegisterTasks { get; set; }
+
+    /// <summary>
     /// Azure Storage: how long a dequeued activity stays hidden from other workers unless renewed. Running
     /// activities are renewed every third of it (a generation may take minutes), so this is how long an activity
     /// held by a crashed worker waits before another worker runs it (DTFx's default is 5 minutes).
