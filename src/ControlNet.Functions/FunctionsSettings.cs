@@ -20,12 +20,22 @@ public static class FunctionsSettings
     public const string ProviderSetting = "CONTROLNET_PROVIDER";
     /// <summary>Section bound onto <see cref="WorkflowOptions"/> (<c>Workflow__GenerationConcurrency</c>, …).</summary>
     public const string WorkflowSection = "Workflow";
+    /// <summary><c>InProcess</c> (images are activities here) or <c>Queue</c> (handed to the GPU app).</summary>
+    public const string GenerationModeSetting = "Generation:Mode";
+    /// <summary>How long a queued image may take before its job fails (a TimeSpan, default 00:30:00).</summary>
+    public const string GenerationTimeoutSetting = "Generation:Timeout";
 
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
         var workflow = new WorkflowOptions();
         configuration.GetSection(WorkflowSection).Bind(workflow);
-        var blobs = new BlobStore(StorageConnection.Read(configuration).CreateBlobServiceClient());
+        if (configuration[GenerationModeSetting] is { Length: > 0 } mode)
+            workflow.GenerationMode = Enum.TryParse<GenerationMode>(mode, ignoreCase: true, out var parsed) ? parsed
+                : throw new InvalidOperationException($"{GenerationModeSetting} must be InProcess or Queue, got '{mode}'.");
+        if (configuration[GenerationTimeoutSetting] is { Length: > 0 } timeout) workflow.GenerationTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture);
+        var storage = StorageConnection.Read(configuration);
+        var blobs = new BlobStore(storage.CreateBlobServiceClient());
+        services.AddSingleton(new GenerationQueue(storage.CreateQueueServiceClient()));
         var runtime = new OnnxRuntimeOptions { Provider = OnnxRuntimeOptions.ParseProvider(configuration[ProviderSetting] ?? "auto") }.Validated();
         var models = new ModelFolders(configuration[ModelsSetting] ?? "models");
         services.AddSingleton(_ => new ModelCache(runtime));

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using System.Net;
 using ControlNet.Workflow;
 using ControlNet.Workflow.Generation;
@@ -66,12 +67,21 @@ public sealed class PortableHost : IAsyncDisposable
 
     public static async Task<PortableHost> StartAsync(PortableHostOptions options, CancellationToken ct = default)
     {
+        if (options.Role == HostRole.Control) options.Workflow.GenerationMode = GenerationMode.Queue;
+        if (options.Role == HostRole.Gpu) options.RunWorker = false;
         options.Validate();
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
 
         await StorageProbe.EnsureReachableAsync(options.StorageConnectionString, options.Containers.Inputs, ct);
         var blobs = new BlobStore(options.StorageConnectionString, options.Containers);
         await blobs.EnsureContainersAsync(ct);
+
+        GenerationQueue? queue = null;
+        if (options.Backend == DurableBackend.AzureStorage)
+        {
+            queue = new GenerationQueue(new QueueServiceClient(options.StorageConnectionString, GenerationQueue.ClientOptions), options.QueuePrefix);
+            await queue.EnsureAsync(ct);
+        }
 
         IOrchestrationService backend;
         IOrchestrationServiceClient backendClient;
@@ -138,6 +148,7 @@ public sealed class PortableHost : IAsyncDisposable
             {
                 services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
                 services.AddControlNetWorkflowServices(options.Workflow, blobs, options.CreateGenerator!);
+                if (queue is not null) services.AddSingleton(queue);
                 // The sidecar starts dispatching (and so taking work from the task hub) only once a worker connects:
                 // without one, this host is a pure client.
                 if (options.RunWorker)
@@ -161,7 +172,9 @@ public sealed class PortableHost : IAsyncDisposable
             .Build();
         built = worker;
         await worker.StartAsync(ct);
-        return new PortableHost(sidecar, worker, channel, backend, adapter, blobs, options);
+        var host = new PortableHost(sidecar, worker, channel, backend, adapter, blobs, options);
+        if (queue is not null) host.StartListeners(queue, options, loggerFactory.CreateLogger<QueueListener>());
+        return host;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ILoggerFactory? loggerFactory)
@@ -175,8 +188,40 @@ public sealed class PortableHost : IAsyncDisposable
     /// With the Azure Storage backend, unfinished work is picked up by the next host (activities after the
     /// visibility timeout); completed activities are not run again.
     /// </summary>
+    /// <summary>Generate requests this host answered (GPU role) or results it delivered (control role).</summary>
+    public int QueueMessagesHandled => _listeners.Sum(l => l.Listener.Handled);
+
+    private readonly List<(QueueListener Listener, Task Running)> _listeners = [];
+    private readonly CancellationTokenSource _stopListening = new();
+
+    private void StartListeners(GenerationQueue queue, PortableHostOptions options, ILogger logger)
+    {
+        var poll = TimeSpan.FromMilliseconds(Math.Min(500, options.MaxQueuePollingInterval.TotalMilliseconds));
+        var visibility = options.WorkItemVisibilityTimeout;
+        QueueListener? listener = options.Role switch
+        {
+            HostRole.Gpu => new QueueListener(queue.Requests,
+                async (body, _) => await queue.SendResultAsync(await GenerationWorker.GenerateAsync(Services, Client, GenerationQueue.Read<GenerationRequestMessage>(body))),
+                async body =>
+                {
+                    try { await queue.SendResultAsync(GenerationWorker.GaveUp(GenerationQueue.Read<GenerationRequestMessage>(body))); }
+                    catch (System.Text.Json.JsonException e) { logger.LogError("Dropping an unreadable generate request: {Message}", e.Message); }
+                },
+                logger, visibility, poll, GenerationQueue.MaxDequeueCount),
+            HostRole.Control => new QueueListener(queue.Results,
+                (body, ct) => GenerationWorker.DeliverAsync(Client, GenerationQueue.Read<GenerationResultMessage>(body), ct),
+                body => { logger.LogError("Dropping a generate result that could not be delivered: {Body}", body); return Task.CompletedTask; },
+                logger, visibility, poll, GenerationQueue.MaxDequeueCount),
+            _ => null,
+        };
+        if (listener is not null) _listeners.Add((listener, Task.Run(() => listener.RunAsync(_stopListening.Token))));
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _stopListening.Cancel();
+        foreach (var (_, running) in _listeners)
+            try { await running.WaitAsync(_shutdownTimeout + TimeSpan.FromSeconds(2)); } catch (Exception) { /* stopping anyway */ }
         using var timeout = new CancellationTokenSource(_shutdownTimeout + TimeSpan.FromSeconds(2));
         await StopQuietlyAsync(_worker, timeout.Token);
         if (_adapter is not null) await _adapter.DisposeAsync();

@@ -15,6 +15,17 @@ public enum DurableBackend
 }
 
 /// <summary>How to start a <see cref="PortableHost"/>; <see cref="Validate"/> runs once at start-up.</summary>
+/// <summary>Which part of the production split a portable host plays (<c>controlnet serve --role</c>).</summary>
+public enum HostRole
+{
+    /// <summary>Everything in one process, images generated in process.</summary>
+    All,
+    /// <summary>Orchestrations and CPU activities; images go to the GPU workers on the generate-requests queue.</summary>
+    Control,
+    /// <summary>A GPU worker: takes one generate request at a time and answers on generate-results. Runs no orchestrations.</summary>
+    Gpu,
+}
+
 public sealed class PortableHostOptions
 {
     /// <summary>The environment variable the Functions app reads too.</summary>
@@ -50,6 +61,11 @@ public sealed class PortableHostOptions
     /// </summary>
     public bool RunWorker { get; set; } = true;
 
+    public HostRole Role { get; set; } = HostRole.All;
+
+    /// <summary>Prepended to the generation queues' names (tests keep theirs apart).</summary>
+    public string QueuePrefix { get; set; } = "";
+
     /// <summary>
     /// Registers the orchestrators and activities the worker runs; default: the Workflow classes
     /// (<c>AddControlNetWorkflow</c>). The Functions app's tests register its shims here instead, so the same
@@ -83,6 +99,10 @@ public sealed class PortableHostOptions
     {
         Workflow.Validate();
         var errors = new List<string>();
+        if (Role != HostRole.All && Backend != DurableBackend.AzureStorage)
+            errors.Add($"role '{Role.ToString().ToLowerInvariant()}' hands images over Azure Storage queues: use the azure-storage backend.");
+        if (Workflow.GenerationMode == GenerationMode.Queue && Backend != DurableBackend.AzureStorage)
+            errors.Add("queue generation mode needs the azure-storage backend (its queues carry the hand-over).");
         if (CreateGenerator is null) errors.Add("no image generator is configured (CreateGenerator).");
         if (string.IsNullOrWhiteSpace(StorageConnectionString)) errors.Add($"the storage connection string is empty (set {StorageConnectionVariable}).");
         if (Backend == DurableBackend.AzureStorage && !System.Text.RegularExpressions.Regex.IsMatch(TaskHubName, "^[A-Za-z][A-Za-z0-9]{2,44}$"))

@@ -1,6 +1,8 @@
 using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using ControlNet.Workflow.Generation;
 using ControlNet.Core;
 using Microsoft.Extensions.Configuration;
 
@@ -42,4 +44,10 @@ public sealed record StorageConnection(string? ConnectionString, Uri? BlobServic
     public BlobServiceClient CreateBlobServiceClient() => ConnectionString is not null
         ? new BlobServiceClient(ConnectionString)
         : new BlobServiceClient(BlobServiceUri, Credential);
+
+    /// <summary>Queues with the message encoding the Functions queue trigger expects (base64).</summary>
+    public QueueServiceClient CreateQueueServiceClient() => ConnectionString is not null
+        ? new QueueServiceClient(ConnectionString, GenerationQueue.ClientOptions)
+        : new QueueServiceClient(QueueServiceUri ?? throw new InvalidInputException("Set AzureWebJobsStorage__queueServiceUri (or __accountName) for the generation queues."),
+            Credential, GenerationQueue.ClientOptions);
 }

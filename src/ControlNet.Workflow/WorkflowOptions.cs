@@ -14,6 +14,16 @@ public sealed class WorkflowOptions
     /// <summary>Generate activities running at once in this process (a GPU runs one at a time).</summary>
     public int GenerationConcurrency { get; set; } = 1;
 
+    /// <summary>
+    /// <see cref="GenerationMode.InProcess"/>: images are GenerateImage activities of this host. <see cref="GenerationMode.Queue"/>:
+    /// each image is handed to GPU workers on the <c>generate-requests</c> queue and its outcome comes back as an event
+    /// (setting <c>Generation__Mode</c>).
+    /// </summary>
+    public GenerationMode GenerationMode { get; set; } = GenerationMode.InProcess;
+
+    /// <summary>How long a queued image may take, queueing included, before its job fails (setting <c>Generation__Timeout</c>).</summary>
+    public TimeSpan GenerationTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Jobs a batch runs at once (sub-orchestrations in flight).</summary>
     public int BatchConcurrency { get; set; } = 4;
 
@@ -52,6 +62,7 @@ public sealed class WorkflowOptions
         errors.AddRange(Limits.Problems());
         if (ControlMapCacheSize < 1) errors.Add($"ControlMapCacheSize must be at least 1, got {ControlMapCacheSize}.");
         if (GenerationConcurrency < 1) errors.Add($"GenerationConcurrency must be at least 1, got {GenerationConcurrency}.");
+        if (GenerationTimeout <= TimeSpan.Zero) errors.Add($"GenerationTimeout must be positive, got {GenerationTimeout}.");
         if (BatchConcurrency < 1) errors.Add($"BatchConcurrency must be at least 1, got {BatchConcurrency}.");
         if (BatchChunkSize < 1) errors.Add($"BatchChunkSize must be at least 1, got {BatchChunkSize}.");
         if (MaxBatchJobs < 1) errors.Add($"MaxBatchJobs must be at least 1, got {MaxBatchJobs}.");
@@ -62,4 +73,13 @@ public sealed class WorkflowOptions
         if (errors.Count > 0)
             throw new InvalidInputException("Invalid workflow options: " + string.Join(" ", errors));
     }
+}
+
+/// <summary>Where the GenerateImage work of a job runs.</summary>
+public enum GenerationMode
+{
+    /// <summary>As an activity of the host that runs the orchestration.</summary>
+    InProcess,
+    /// <summary>On GPU workers behind the <c>generate-requests</c> queue (the production split).</summary>
+    Queue,
 }

@@ -16,6 +16,7 @@ public static class WorkflowTasks
         registry.AddOrchestrator(BatchOrchestrator.Name, () => new BatchOrchestrator(options));
         registry.AddActivity(ExtractControlMapActivity.Name, typeof(ExtractControlMapActivity));
         registry.AddActivity(GenerateImageActivity.Name, typeof(GenerateImageActivity));
+        registry.AddActivity(EnqueueGenerationActivity.Name, typeof(EnqueueGenerationActivity));
         registry.AddActivity(WriteManifestActivity.Name, typeof(WriteManifestActivity));
         registry.AddActivity(WriteFailureActivity.Name, typeof(WriteFailureActivity));
         registry.AddActivity(ReadBatchManifestActivity.Name, typeof(ReadBatchManifestActivity));

@@ -40,20 +40,27 @@ public sealed class TinyModelsFixture : IDisposable
 /// </summary>
 public static class FunctionsHost
 {
-    public static Task<PortableHost> StartAsync(WorkflowHarness harness, IImageGenerator generator) =>
-        harness.StartHostAsync(generator, options => options.RegisterTasks = (registry, services) =>
+    public static Task<PortableHost> StartAsync(WorkflowHarness harness, IImageGenerator generator, Action<PortableHostOptions>? configure = null) =>
+        harness.StartHostAsync(generator, options =>
         {
-            WorkflowFunctions Shims() => new(options.Workflow, services());
-            DurableTaskClient Client() => services().GetRequiredService<DurableTaskClient>();
-            registry.AddOrchestratorFunc<JobRequest, JobResult>(GenerateJobOrchestrator.Name, (context, _) => Shims().GenerateJob(context));
-            registry.AddOrchestratorFunc<BatchInput, BatchResult>(BatchOrchestrator.Name, (context, _) => Shims().Batch(context));
-            registry.AddActivityFunc<ExtractControlMapInput, ControlMapResult>(ExtractControlMapActivity.Name, (_, input) => Shims().ExtractControlMap(input, null!));
-            registry.AddActivityFunc<GenerateImageInput, GeneratedImage>(GenerateImageActivity.Name, (_, input) => Shims().GenerateImage(input, Client(), null!));
-            registry.AddActivityFunc<WriteManifestInput, string>(WriteManifestActivity.Name, (_, input) => Shims().WriteManifest(input, null!));
-            registry.AddActivityFunc<WriteFailureInput, string>(WriteFailureActivity.Name, (_, input) => Shims().WriteFailure(input, null!));
-            registry.AddActivityFunc<BatchInput, int>(ReadBatchManifestActivity.Name, (_, input) => Shims().ReadBatchManifest(input, null!));
-            registry.AddActivityFunc<ReadBatchJobsInput, List<JobRequest>>(ReadBatchJobsActivity.Name, (_, input) => Shims().ReadBatchJobs(input, null!));
-            registry.AddActivityFunc<WriteBatchOutcomesInput, string>(WriteBatchOutcomesActivity.Name, (_, input) => Shims().WriteBatchOutcomes(input, null!));
-            registry.AddActivityFunc<WriteBatchResultInput, string>(WriteBatchResultActivity.Name, (_, input) => Shims().WriteBatchResult(input, null!));
+            configure?.Invoke(options);
+            options.RegisterTasks = (registry, services) => Register(registry, services, options);
         });
+
+    private static void Register(DurableTaskRegistry registry, Func<IServiceProvider> services, PortableHostOptions options)
+    {
+        WorkflowFunctions Shims() => new(options.Workflow, services());
+        DurableTaskClient Client() => services().GetRequiredService<DurableTaskClient>();
+        registry.AddOrchestratorFunc<JobRequest, JobResult>(GenerateJobOrchestrator.Name, (context, _) => Shims().GenerateJob(context));
+        registry.AddOrchestratorFunc<BatchInput, BatchResult>(BatchOrchestrator.Name, (context, _) => Shims().Batch(context));
+        registry.AddActivityFunc<ExtractControlMapInput, ControlMapResult>(ExtractControlMapActivity.Name, (_, input) => Shims().ExtractControlMap(input, null!));
+        registry.AddActivityFunc<GenerateImageInput, GeneratedImage>(GenerateImageActivity.Name, (_, input) => Shims().GenerateImage(input, Client(), null!));
+        registry.AddActivityFunc<GenerationRequestMessage, bool>(EnqueueGenerationActivity.Name, (_, input) => Shims().EnqueueGeneration(input, null!));
+        registry.AddActivityFunc<WriteManifestInput, string>(WriteManifestActivity.Name, (_, input) => Shims().WriteManifest(input, null!));
+        registry.AddActivityFunc<WriteFailureInput, string>(WriteFailureActivity.Name, (_, input) => Shims().WriteFailure(input, null!));
+        registry.AddActivityFunc<BatchInput, int>(ReadBatchManifestActivity.Name, (_, input) => Shims().ReadBatchManifest(input, null!));
+        registry.AddActivityFunc<ReadBatchJobsInput, List<JobRequest>>(ReadBatchJobsActivity.Name, (_, input) => Shims().ReadBatchJobs(input, null!));
+        registry.AddActivityFunc<WriteBatchOutcomesInput, string>(WriteBatchOutcomesActivity.Name, (_, input) => Shims().WriteBatchOutcomes(input, null!));
+        registry.AddActivityFunc<WriteBatchResultInput, string>(WriteBatchResultActivity.Name, (_, input) => Shims().WriteBatchResult(input, null!));
+    }
 }

@@ -29,6 +29,10 @@ public class MetadataTests
         { "ReadBatchJobs", "activityTrigger", null },
         { "WriteBatchOutcomes", "activityTrigger", null },
         { "WriteBatchResult", "activityTrigger", null },
+        { "EnqueueGeneration", "activityTrigger", null },
+        { GenerationQueueFunctions.GenerateName, "queueTrigger", "generate-requests" },
+        { GenerationQueueFunctions.GaveUpName, "queueTrigger", "generate-requests-poison" },
+        { GenerationQueueFunctions.DeliverName, "queueTrigger", "generate-results" },
     };
 
     [Theory]
@@ -39,7 +43,7 @@ public class MetadataTests
         Assert.Equal(trigger, binding.GetProperty("type").GetString());
         if (where is not null)
         {
-            var key = trigger switch { "httpTrigger" => "route", "blobTrigger" => "path", _ => "schedule" };
+            var key = trigger switch { "httpTrigger" => "route", "blobTrigger" => "path", "queueTrigger" => "queueName", _ => "schedule" };
             Assert.Equal(where, binding.GetProperty(key).GetString());
         }
     }

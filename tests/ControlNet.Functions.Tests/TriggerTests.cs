@@ -181,3 +181,57 @@ public sealed class TriggerTests(TinyModelsFixture models) : IClassFixture<TinyM
         return (context.Response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 }
+
+/// <summary>
+/// Queue mode: the orchestration hands images over the generate-requests queue; the test plays the Functions host,
+/// delivering each queue message to the app's queue functions, so both ends of the hand-over run as deployed.
+/// </summary>
+public sealed class QueueFunctionTests(TinyModelsFixture models) : IClassFixture<TinyModelsFixture>
+{
+    [Fact]
+    public async Task Generate_and_deliver_functions_complete_a_job_and_the_poison_function_fails_one()
+    {
+        var harness = new WorkflowHarness(DurableBackend.AzureStorage);
+        harness.Workflow.GenerationMode = GenerationMode.Queue;
+        await using var host = await FunctionsHost.StartAsync(harness, models.Generator, options => options.QueuePrefix = harness.TaskHub);
+        var queue = host.Services.GetRequiredService<Workflow.Generation.GenerationQueue>();
+        var functions = new GenerationQueueFunctions(host.Services, queue, NullLogger<GenerationQueueFunctions>.Instance);
+        await WorkflowHarness.UploadInputAsync(host, "queue/house.png");
+
+        var good = await host.Submitter.SubmitAsync(WorkflowHarness.Job("queue/house.png", count: 2) with { JobId = "queued-good" });
+        await PumpAsync(host, queue, body => functions.GenerateFromQueue(body, host.Client), functions, requests: 2);
+        WorkflowHarness.AssertCompleted(await WorkflowHarness.WaitAsync(host, good.JobId));
+        Assert.True(await host.Blobs.ExistsAsync(StoreContainer.Outputs, BlobNames.Image(good.JobId, 1)));
+
+        var poisoned = await host.Submitter.SubmitAsync(WorkflowHarness.Job("queue/house.png") with { JobId = "queued-poison" });
+        await PumpAsync(host, queue, functions.GenerationGaveUp, functions, requests: 1); // as if every delivery had failed
+        var state = await WorkflowHarness.WaitAsync(host, poisoned.JobId);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, state.RuntimeStatus);
+        var failed = (await host.Blobs.DownloadAsync(StoreContainer.Outputs, BlobNames.Failed(poisoned.JobId))).ToString();
+        Assert.Contains("failed on the GPU workers 3 times", failed);
+    }
+
+    /// <summary>Hands <paramref name="requests"/> request messages to <paramref name="onRequest"/>, then their results to the deliver function.</summary>
+    private static async Task PumpAsync(PortableHost host, Workflow.Generation.GenerationQueue queue, Func<string, Task> onRequest,
+        GenerationQueueFunctions functions, int requests)
+    {
+        for (int handled = 0, delivered = 0; delivered < requests;)
+        {
+            var request = handled < requests ? (await queue.Requests.ReceiveMessageAsync()).Value : null;
+            if (request is not null)
+            {
+                await onRequest(request.Body.ToString());
+                await queue.Requests.DeleteMessageAsync(request.MessageId, request.PopReceipt);
+                handled++;
+            }
+            var result = (await queue.Results.ReceiveMessageAsync()).Value;
+            if (result is not null)
+            {
+                await functions.DeliverGenerationResult(result.Body.ToString(), host.Client, default);
+                await queue.Results.DeleteMessageAsync(result.MessageId, result.PopReceipt);
+                delivered++;
+            }
+            if (request is null && result is null) await Task.Delay(100);
+        }
+    }
+}

@@ -21,6 +21,8 @@ internal static class ServeCommand
             new("http", "HOST:PORT", "serve the HTTP API (POST/GET/DELETE /api/jobs, POST/GET /api/batches), e.g. 127.0.0.1:7071"),
             new("api-key", "KEY", $"required from clients in the {HttpApi.KeyHeader} header; needed when --http is not loopback", "$CONTROLNET_API_KEY, else none"),
             new("poll-seconds", "N", "seconds between polls of the inputs container", "2"),
+            new("role", "all|control|gpu", "all: everything here; control: orchestrations, images handed to GPU workers over the generate-requests queue; gpu: a GPU worker taking one request at a time (control and gpu need --durable azure-storage)", "all"),
+            new("queue-prefix", "TEXT", "prefix of the generation queues' names (several deployments on one account)", "none"),
             new("generation-concurrency", "N", "GenerateImage activities at once in this process (a GPU runs one)", "1"),
             new("log-level", "LEVEL", "trace|debug|information|warning|error: this program's log lines on stderr (the libraries' at warning or above)", "information"),
             .. DurableArguments.Options,
@@ -46,6 +48,16 @@ internal static class ServeCommand
         var apiKey = args.Optional("api-key") ?? NullIfEmpty(Environment.GetEnvironmentVariable("CONTROLNET_API_KEY"));
         if (apiKey is not null && http is null) throw new InvalidInputException("--api-key protects the HTTP API: give --http HOST:PORT too.");
         var poll = TimeSpan.FromSeconds(args.Int("poll-seconds", 2, 1, 3600));
+        var role = (args.Optional("role") ?? "all") switch
+        {
+            "all" => HostRole.All,
+            "control" => HostRole.Control,
+            "gpu" => HostRole.Gpu,
+            var other => throw new InvalidInputException($"--role takes all, control or gpu, got '{other}'."),
+        };
+        if (role == HostRole.Gpu && (watch is not null || http is not null))
+            throw new InvalidInputException("--role gpu only generates images: run --watch and --http on the control process.");
+        var queuePrefix = args.Optional("queue-prefix") ?? "";
         var concurrency = args.Int("generation-concurrency", 1, 1, 64);
         var polling = DurableArguments.QueuePolling(args);
         var storage = DurableArguments.Storage(args);
@@ -62,10 +74,12 @@ internal static class ServeCommand
             MaxQueuePollingInterval = polling,
             Workflow = new ControlNet.Workflow.WorkflowOptions { GenerationConcurrency = concurrency },
             LoggerFactory = loggers,
+            Role = role,
+            QueuePrefix = queuePrefix,
         };
         storage(options);
         await using var host = await PortableHost.StartAsync(options, ct);
-        Console.Error.WriteLine($"serving (durable backend: {backend.ToString().ToLowerInvariant()}, containers: {host.Blobs.Containers.Inputs}, {host.Blobs.Containers.Outputs}, {host.Blobs.Containers.Batches}); Ctrl+C stops");
+        Console.Error.WriteLine($"serving as role {role.ToString().ToLowerInvariant()} (durable backend: {backend.ToString().ToLowerInvariant()}, containers: {host.Blobs.Containers.Inputs}, {host.Blobs.Containers.Outputs}, {host.Blobs.Containers.Batches}); Ctrl+C stops");
         if (backend == DurableBackend.Memory)
             Console.Error.WriteLine("note: the memory backend forgets jobs in flight when stopped; use --durable azure-storage to resume them");
         await using var api = http is null ? null : await HttpApiServer.StartAsync(host, http, apiKey, loggers, ct);

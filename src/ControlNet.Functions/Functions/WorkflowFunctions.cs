@@ -1,5 +1,6 @@
 using ControlNet.Workflow;
 using ControlNet.Workflow.Activities;
+using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Jobs;
 using ControlNet.Workflow.Orchestrators;
 using Microsoft.Azure.Functions.Worker;
@@ -32,6 +33,10 @@ public sealed class WorkflowFunctions(WorkflowOptions options, IServiceProvider 
     public Task<GeneratedImage> GenerateImage([ActivityTrigger] GenerateImageInput input, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         Activity<GenerateImageActivity>(context, client).RunAsync(Context(GenerateImageActivity.Name, input.JobId), input);
 
+    [Function(EnqueueGenerationActivity.Name)]
+    public Task<bool> EnqueueGeneration([ActivityTrigger] GenerationRequestMessage input, FunctionContext context) =>
+        Activity<EnqueueGenerationActivity>(context).RunAsync(Context(EnqueueGenerationActivity.Name, input.InstanceId), input);
+
     [Function(WriteManifestActivity.Name)]
     public Task<string> WriteManifest([ActivityTrigger] WriteManifestInput input, FunctionContext context) =>
         Activity<WriteManifestActivity>(context).RunAsync(Context(WriteManifestActivity.Name, input.JobId), input);
@@ -59,11 +64,5 @@ public sealed class WorkflowFunctions(WorkflowOptions options, IServiceProvider 
     private T Activity<T>(FunctionContext? context, params object[] extra) =>
         ActivatorUtilities.CreateInstance<T>(context?.InstanceServices ?? services, extra);
 
-    private static TaskActivityContext Context(string name, string instanceId) => new FunctionActivityContext(name, instanceId);
-
-    private sealed class FunctionActivityContext(TaskName name, string instanceId) : TaskActivityContext
-    {
-        public override TaskName Name => name;
-        public override string InstanceId => instanceId;
-    }
+    private static TaskActivityContext Context(string name, string instanceId) => new DetachedActivityContext(name, instanceId);
 }

@@ -47,3 +47,9 @@ public static class JobStages
 
 /// <summary>Ends a job as failed once failed.json is written; the message is the reason a person can act on.</summary>
 public sealed class JobFailedException(string message) : Exception(message);
+
+/// <summary>Queue mode: the GPU workers' answer for an image was a failure (or never came).</summary>
+public sealed class GenerationFailedException(string message, bool inputError) : Exception(message)
+{
+    public bool InputError { get; } = inputError;
+}

@@ -50,8 +50,7 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
             // A seed left out (or -1) is drawn once from the replay-safe GUID source and recorded in the manifest.
             long firstSeed = job.Seed ?? (BitConverter.ToUInt32(context.NewGuid().ToByteArray(), 0) & 0x7FFFFFFF);
             var pending = Enumerable.Range(0, r.Count)
-                .Select(i => context.CallActivityAsync<GeneratedImage>(GenerateImageActivity.Name,
-                    new GenerateImageInput(jobId, i, normalized, controlMaps, firstSeed + i, width, height), retry))
+                .Select(i => GenerateAsync(context, new GenerateImageInput(jobId, i, normalized, controlMaps, firstSeed + i, width, height), retry))
                 .ToList();
             var images = new List<GeneratedImage>();
             StepProgress? step = null;
@@ -84,13 +83,13 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
                     context.SetCustomStatus(new JobStatus(stage, images.Count, r.Count, outputs, step));
                 }
             }
-            catch (TaskFailedException)
+            catch (Exception e) when (e is TaskFailedException or GenerationFailedException)
             {
                 // Let the sibling images finish first, so no image is written after failed.json.
                 foreach (var sibling in pending)
                 {
                     try { await sibling; }
-                    catch (TaskFailedException) { }
+                    catch (Exception) when (sibling.IsFaulted || sibling.IsCanceled) { }
                 }
                 throw;
             }
@@ -112,12 +111,37 @@ public sealed class GenerateJobOrchestrator(WorkflowOptions options) : TaskOrche
         {
             throw await FailAsync(context, stage, e.Message, request, retry, inputError: true);
         }
+        catch (GenerationFailedException e)
+        {
+            var kind = e.InputError ? "invalid input" : "on the GPU workers";
+            throw await FailAsync(context, stage, $"{GenerateImageActivity.Name} failed ({kind}): {e.Message}", request, retry, e.InputError);
+        }
         catch (TaskFailedException e)
         {
             bool inputError = FailureClassifier.IsInvalidInput(e.FailureDetails);
             var kind = inputError ? "invalid input" : "gave up after retries";
             throw await FailAsync(context, stage, $"{e.TaskName} failed ({kind}): {FailureClassifier.Reason(e.FailureDetails)}", request, retry, inputError);
         }
+    }
+
+    /// <summary>One image: a GenerateImage activity here, or (queue mode) a request to the GPU workers and the event they answer with.</summary>
+    private Task<GeneratedImage> GenerateAsync(TaskOrchestrationContext context, GenerateImageInput input, TaskOptions retry) =>
+        options.GenerationMode == GenerationMode.Queue
+            ? GenerateThroughQueueAsync(context, input, retry)
+            : context.CallActivityAsync<GeneratedImage>(GenerateImageActivity.Name, input, retry);
+
+    private async Task<GeneratedImage> GenerateThroughQueueAsync(TaskOrchestrationContext context, GenerateImageInput input, TaskOptions retry)
+    {
+        var eventName = $"generated-{input.Index}";
+        var answer = context.WaitForExternalEvent<GenerationOutcome>(eventName, options.GenerationTimeout);
+        await context.CallActivityAsync<bool>(EnqueueGenerationActivity.Name, new GenerationRequestMessage(context.InstanceId, eventName, input), retry);
+        GenerationOutcome outcome;
+        try { outcome = await answer; }
+        catch (TaskCanceledException)
+        {
+            throw new GenerationFailedException($"no GPU worker answered for image {input.Index} within {options.GenerationTimeout}", inputError: false);
+        }
+        return outcome.Image ?? throw new GenerationFailedException(outcome.Error ?? $"image {input.Index} failed", outcome.InputError);
     }
 
     private static async Task<JobFailedException> FailAsync(TaskOrchestrationContext context, string stage, string reason,
