@@ -201,7 +201,12 @@ public sealed class PortableHost : IAsyncDisposable
         QueueListener? listener = options.Role switch
         {
             HostRole.Gpu => new QueueListener(queue.Requests,
-                async (body, _) => await queue.SendResultAsync(await GenerationWorker.GenerateAsync(Services, Client, GenerationQueue.Read<GenerationRequestMessage>(body))),
+                async (body, _) =>
+                {
+                    var request = GenerationQueue.Read<GenerationRequestMessage>(body);
+                    logger.LogInformation("Taking job {JobId} image {Index} from {Queue}.", request.InstanceId, request.Input.Index, queue.Requests.Name);
+                    await queue.SendResultAsync(await GenerationWorker.GenerateAsync(Services, Client, request));
+                },
                 async body =>
                 {
                     try { await queue.SendResultAsync(GenerationWorker.GaveUp(GenerationQueue.Read<GenerationRequestMessage>(body))); }

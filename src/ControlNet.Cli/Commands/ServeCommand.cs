@@ -58,6 +58,8 @@ internal static class ServeCommand
         if (role == HostRole.Gpu && (watch is not null || http is not null))
             throw new InvalidInputException("--role gpu only generates images: run --watch and --http on the control process.");
         var queuePrefix = args.Optional("queue-prefix") ?? "";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(queuePrefix, "^[a-z0-9]{0,30}$"))
+            throw new InvalidInputException($"--queue-prefix must be up to 30 lower-case letters and digits, got '{queuePrefix}'.");
         var concurrency = args.Int("generation-concurrency", 1, 1, 64);
         var polling = DurableArguments.QueuePolling(args);
         var storage = DurableArguments.Storage(args);
