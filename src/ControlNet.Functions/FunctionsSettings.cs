@@ -5,6 +5,7 @@ using ControlNet.Workflow.Generation;
 using ControlNet.Workflow.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ControlNet.Functions;
 
@@ -24,6 +25,22 @@ public static class FunctionsSettings
     public const string GenerationModeSetting = "Generation:Mode";
     /// <summary>How long a queued image may take before its job fails (a TimeSpan, default 00:30:00).</summary>
     public const string GenerationTimeoutSetting = "Generation:Timeout";
+
+    /// <summary>Where blob-hosted models are cached (default: the temp folder's controlnet-models).</summary>
+    public const string ModelsCacheSetting = "CONTROLNET_MODELS_CACHE";
+
+    /// <summary>
+    /// Before the host takes work: when <c>CONTROLNET_MODELS</c> is a blob URL, mirror it to the local cache (resumable,
+    /// verified) and point the setting at the copy. A local folder is left as it is.
+    /// </summary>
+    public static async Task PrepareModelsAsync(IConfiguration configuration)
+    {
+        if (configuration[ModelsSetting] is not { } setting || !ModelDownload.IsBlobUrl(setting)) return;
+        using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
+        var cache = configuration[ModelsCacheSetting] is { Length: > 0 } root ? root : ModelSource.DefaultCacheRoot;
+        configuration[ModelsSetting] = await ModelSource.ResolveAsync(setting, StorageConnection.Read(configuration), cache,
+            loggers.CreateLogger("ControlNet.Functions.Models"));
+    }
 
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {

@@ -19,6 +19,15 @@ public sealed record StorageConnection(string? ConnectionString, Uri? BlobServic
 {
     public bool IsIdentityBased => ConnectionString is null;
 
+    /// <summary>From environment variables (<c>AzureWebJobsStorage</c>, <c>AzureWebJobsStorage__…</c>); Azurite when none is set.</summary>
+    public static StorageConnection FromEnvironment()
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        return configuration["AzureWebJobsStorage"] is { Length: > 0 } || configuration.GetSection("AzureWebJobsStorage").GetChildren().Any()
+            ? Read(configuration)
+            : new StorageConnection(PortableHostOptions.DevelopmentStorage, null, null, null, null);
+    }
+
     public static StorageConnection Read(IConfiguration configuration, string name = "AzureWebJobsStorage")
     {
         if (configuration[name] is { Length: > 0 } connectionString)

@@ -26,7 +26,7 @@ internal static class ServeCommand
             new("generation-concurrency", "N", "GenerateImage activities at once in this process (a GPU runs one)", "1"),
             new("log-level", "LEVEL", "trace|debug|information|warning|error: this program's log lines on stderr (the libraries' at warning or above)", "information"),
             .. DurableArguments.Options,
-            new("models", "DIR", "models root: <DIR>/<model>/ and <DIR>/controlnet/<name>/", "$CONTROLNET_MODELS, else ./models"),
+            new("models", "DIR|URL", "models root: <DIR>/<model>/ and <DIR>/controlnet/<name>/; a blob URL (https://ACCOUNT.blob.core.windows.net/models) is mirrored to $CONTROLNET_MODELS_CACHE first", "$CONTROLNET_MODELS, else ./models"),
             .. PipelineGeneratorOptions.RuntimeOptions,
         ],
         "uploads: the job's fields come from the blob's metadata (same names as the job JSON; extractor parameters as\n" +
@@ -64,7 +64,15 @@ internal static class ServeCommand
         var polling = DurableArguments.QueuePolling(args);
         var storage = DurableArguments.Storage(args);
         var level = ConsoleLogging.ParseLevel(args.Optional("log-level") ?? "information");
-        var generator = createGenerator(args, new ModelFolders(args.Optional("models") ?? ModelArguments.DefaultRoot));
+        var modelsSetting = args.Optional("models") ?? ModelArguments.DefaultRoot;
+        if (ModelDownload.IsBlobUrl(modelsSetting))
+        {
+            // Models from blob: mirrored to the local cache (resumable, verified) before this worker takes any work.
+            using var downloadLogs = ConsoleLogging.Create(level);
+            modelsSetting = await ModelSource.ResolveAsync(modelsSetting, StorageConnection.FromEnvironment(), ModelSource.DefaultCacheRoot,
+                downloadLogs.CreateLogger("ControlNet.Hosting.ModelDownload"), ct);
+        }
+        var generator = createGenerator(args, new ModelFolders(modelsSetting));
         args.RejectUnused();
 
         using var loggers = ConsoleLogging.Create(level);
