@@ -1,7 +1,8 @@
-// ControlNet Functions on Azure, pay per use (docs/architecture.md, "Hosting topology"): storage (jobs, models, Durable Task hub),
-// monitoring, one managed identity with data-plane roles (no storage keys anywhere), the control-plane
-// Flex Consumption function app, and the GPU worker on Container Apps serverless GPU, scaled to zero.
-//   az deployment group create -g <rg> -f bicep/main.bicep -p namePrefix=cnf image=<registry>/<image>:<tag> registryServer=<registry>
+// ControlNet Functions on Azure, pay per use (docs/deployment.md): storage (jobs, models, Durable Task hub,
+// generation queues), monitoring, one managed identity with data-plane roles (no storage keys anywhere), a
+// registry for the GPU image, the control-plane Flex Consumption function app, and the GPU worker on Container
+// Apps serverless GPU, scaled to zero. `azd up` provisions and deploys it (azure.yaml); by hand:
+//   az deployment group create -g <rg> -f bicep/main.bicep -p namePrefix=cnf
 targetScope = 'resourceGroup'
 
 @description('Short prefix for resource names (letters and digits).')
@@ -11,17 +12,17 @@ param namePrefix string
 
 param location string = resourceGroup().location
 
-@description('Container image of the app for the GPU worker (CUDA 13 + cuDNN 9 base).')
-param image string
-
-@description('Registry server of the image (the managed identity needs AcrPull there).')
-param registryServer string
+@description('Image of the GPU worker. A placeholder until the first deploy pushes the real one (azd, or infra/Dockerfile.gpu by hand).')
+param gpuImage string = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
 
 @allowed([
   'Consumption-GPU-NC8as-T4'
   'Consumption-GPU-NC24-A100'
 ])
 param gpuProfileType string = 'Consumption-GPU-NC8as-T4'
+
+@description('CRON (six fields, UTC) on which waiting batch manifests are started; default 02:00 every day.')
+param batchSchedule string = '0 0 2 * * *'
 
 param tags object = {
   application: 'controlnet-functions'
@@ -61,6 +62,16 @@ module identity 'modules/identity.bicep' = {
   ]
 }
 
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  params: {
+    name: toLower('${namePrefix}${take(suffix, 12)}acr')
+    location: location
+    identityPrincipalId: identity.outputs.principalId
+    tags: tags
+  }
+}
+
 module controlPlane 'modules/control-plane.bicep' = {
   name: 'control-plane'
   params: {
@@ -68,9 +79,11 @@ module controlPlane 'modules/control-plane.bicep' = {
     location: location
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
     blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
     insightsConnectionString: monitoring.outputs.connectionString
+    batchSchedule: batchSchedule
     tags: tags
   }
 }
@@ -83,15 +96,22 @@ module gpuWorker 'modules/gpu-worker.bicep' = {
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     storageAccountName: storage.outputs.name
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
     insightsConnectionString: monitoring.outputs.connectionString
-    image: image
-    registryServer: registryServer
+    image: gpuImage
+    registryServer: registry.outputs.loginServer
     gpuProfileType: gpuProfileType
+    batchSchedule: batchSchedule
     tags: tags
   }
 }
 
-output storageAccountName string = storage.outputs.name
-output functionAppName string = controlPlane.outputs.name
-output functionAppHostName string = controlPlane.outputs.defaultHostName
-output gpuWorkerName string = gpuWorker.outputs.name
+// azd reads these as environment variables (the registry to push to; the names the post-deploy hook needs).
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
+output AZURE_FUNCTION_APP_NAME string = controlPlane.outputs.name
+output AZURE_FUNCTION_APP_HOST_NAME string = controlPlane.outputs.defaultHostName
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = storage.outputs.eventTopicName
+output GPU_WORKER_NAME string = gpuWorker.outputs.name

@@ -1,16 +1,20 @@
-// The GPU sampling worker: the same container image as the control plane, on Azure Container Apps with a
-// serverless GPU workload profile, scaled by the length of the generation queue (0 replicas when idle, so
-// the GPU costs nothing between jobs). Models are read from the storage account's `models` container at
-// start-up with the managed identity.
+// The GPU worker: the same function app code in a container on Azure Container Apps (kind functionapp) with a
+// serverless GPU workload profile. It runs only the generate-requests queue functions (one message at a time,
+// host.json); everything else is disabled here and runs in the control plane. Scaled by the queue's length with
+// the managed identity: 0 replicas when idle, so the GPU costs nothing between jobs. Models are mirrored from the
+// storage account's 'models' container at start-up with the identity (CONTROLNET_MODELS is a blob URL).
 param name string
 param location string
 param identityId string
 param identityClientId string
 param storageAccountName string
+param blobEndpoint string
+param queueEndpoint string
+param tableEndpoint string
 param insightsConnectionString string
-@description('Container image of the app, e.g. myregistry.azurecr.io/controlnet-functions:1.0.0')
+@description('Container image; azd replaces it with the built image on deploy.')
 param image string
-@description('Registry server of the image; the identity needs AcrPull on it.')
+@description('Login server of the registry the identity may pull from.')
 param registryServer string
 @description('Serverless GPU profile: Consumption-GPU-NC8as-T4 or Consumption-GPU-NC24-A100.')
 @allowed([
@@ -18,13 +22,39 @@ param registryServer string
   'Consumption-GPU-NC24-A100'
 ])
 param gpuProfileType string = 'Consumption-GPU-NC8as-T4'
-@description('Queue the control plane writes generation work items to.')
-param generationQueue string = 'generation'
+@description('CRON of the (disabled here) batch timer; the binding expression must resolve in every app.')
+param batchSchedule string
 @description('Most GPU replicas at once.')
 param maxReplicas int = 2
 param tags object = {}
 
-resource environment 'Microsoft.App/managedEnvironments@2025-01-01' = {
+// Functions that belong to the control plane: disabled in the GPU app.
+var controlPlaneFunctions = [
+  'PostJob'
+  'GetJob'
+  'DeleteJob'
+  'PostBatch'
+  'GetBatch'
+  'OnInputBlob'
+  'OnInputBlobEventGrid'
+  'StartScheduledBatches'
+  'DeliverGenerationResult'
+  'GenerateJob'
+  'Batch'
+  'ExtractControlMap'
+  'GenerateImage'
+  'EnqueueGeneration'
+  'WriteManifest'
+  'WriteFailure'
+  'ReadBatchManifest'
+  'ReadBatchJobs'
+  'WriteBatchOutcomes'
+  'WriteBatchResult'
+]
+
+var resources = gpuProfileType == 'Consumption-GPU-NC24-A100' ? { cpu: 24, memory: '220Gi' } : { cpu: 8, memory: '56Gi' }
+
+resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
   name: '${name}-env'
   location: location
   tags: tags
@@ -46,10 +76,11 @@ resource environment 'Microsoft.App/managedEnvironments@2025-01-01' = {
   }
 }
 
-resource worker 'Microsoft.App/containerApps@2025-01-01' = {
+resource worker 'Microsoft.App/containerApps@2025-07-01' = {
   name: name
   location: location
-  tags: tags
+  tags: union(tags, { 'azd-service-name': 'gpu' })
+  kind: 'functionapp'
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: {
@@ -61,6 +92,11 @@ resource worker 'Microsoft.App/containerApps@2025-01-01' = {
     workloadProfileName: 'gpu'
     configuration: {
       activeRevisionsMode: 'Single'
+      // Event-driven scaling of a functionapp-kind app needs ingress; internal is enough.
+      ingress: {
+        external: false
+        targetPort: 80
+      }
       registries: [
         {
           server: registryServer
@@ -74,17 +110,21 @@ resource worker 'Microsoft.App/containerApps@2025-01-01' = {
           name: 'worker'
           image: image
           resources: {
-            cpu: json('8')
-            memory: '56Gi'
+            cpu: json(string(resources.cpu))
+            memory: resources.memory
           }
-          env: [
-            { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+          env: concat([
+            { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
+            { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
+            { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
+            { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
             { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
             { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
-            { name: 'AZURE_CLIENT_ID', value: identityClientId }
             { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insightsConnectionString }
-            { name: 'CONTROLNET_GENERATION_QUEUE', value: generationQueue }
-          ]
+            { name: 'CONTROLNET_MODELS', value: '${blobEndpoint}models' }
+            { name: 'CONTROLNET_PROVIDER', value: 'cuda' }
+            { name: 'CONTROLNET_BATCH_SCHEDULE', value: batchSchedule }
+          ], map(controlPlaneFunctions, function => { name: 'AzureWebJobs.${function}.Disabled', value: 'true' }))
         }
       ]
       scale: {
@@ -92,14 +132,11 @@ resource worker 'Microsoft.App/containerApps@2025-01-01' = {
         maxReplicas: maxReplicas
         rules: [
           {
-            name: 'generation-queue'
-            custom: {
-              type: 'azure-queue'
-              metadata: {
-                accountName: storageAccountName
-                queueName: generationQueue
-                queueLength: '1'
-              }
+            name: 'generate-requests'
+            azureQueue: {
+              accountName: storageAccountName
+              queueName: 'generate-requests'
+              queueLength: 1
               identity: identityId
             }
           }
