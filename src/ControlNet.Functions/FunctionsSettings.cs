@@ -33,6 +33,39 @@ public static class FunctionsSettings
     /// Before the host takes work: when <c>CONTROLNET_MODELS</c> is a blob URL, mirror it to the local cache (resumable,
     /// verified) and point the setting at the copy. A local folder is left as it is.
     /// </summary>
+    /// <summary>The timer's CRON (binding expression <c>%CONTROLNET_BATCH_SCHEDULE%</c>); every app needs it to index.</summary>
+    public const string BatchScheduleSetting = "CONTROLNET_BATCH_SCHEDULE";
+
+    /// <summary>
+    /// Every setting this app's code reads, in app-settings form (<c>__</c> for <c>:</c>); <c>Workflow__*</c> binds onto
+    /// <see cref="WorkflowOptions"/> by property name. The deployment may set nothing else but <see cref="HostSettings"/>
+    /// and <c>AzureWebJobs.&lt;function&gt;.Disabled</c> (a test holds bicep/ to this).
+    /// </summary>
+    public static readonly IReadOnlyList<string> AppSettings =
+    [
+        "AzureWebJobsStorage",
+        "AzureWebJobsStorage__blobServiceUri",
+        "AzureWebJobsStorage__queueServiceUri",
+        "AzureWebJobsStorage__tableServiceUri",
+        "AzureWebJobsStorage__accountName",
+        "AzureWebJobsStorage__credential",
+        "AzureWebJobsStorage__clientId",
+        ModelsSetting,
+        ModelsCacheSetting,
+        ProviderSetting,
+        BatchScheduleSetting,
+        GenerationModeSetting.Replace(":", "__"),
+        GenerationTimeoutSetting.Replace(":", "__"),
+    ];
+
+    /// <summary>Settings the Functions host reads for this app (runtime, telemetry); the storage ones are in both lists' reach.</summary>
+    public static readonly IReadOnlyList<string> HostSettings =
+    [
+        "FUNCTIONS_WORKER_RUNTIME",
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+    ];
+
     public static async Task PrepareModelsAsync(IConfiguration configuration)
     {
         if (configuration[ModelsSetting] is not { } setting || !ModelDownload.IsBlobUrl(setting)) return;
