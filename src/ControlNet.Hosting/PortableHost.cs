@@ -72,14 +72,15 @@ public sealed class PortableHost : IAsyncDisposable
         options.Validate();
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
 
-        await StorageProbe.EnsureReachableAsync(options.StorageConnectionString, options.Containers.Inputs, ct);
-        var blobs = new BlobStore(options.StorageConnectionString, options.Containers);
+        var storage = options.Storage;
+        await StorageProbe.EnsureReachableAsync(storage, options.Containers.Inputs, ct);
+        var blobs = new BlobStore(storage.CreateBlobServiceClient(), options.Containers);
         await blobs.EnsureContainersAsync(ct);
 
         GenerationQueue? queue = null;
         if (options.Backend == DurableBackend.AzureStorage)
         {
-            queue = new GenerationQueue(new QueueServiceClient(options.StorageConnectionString, GenerationQueue.ClientOptions), options.QueuePrefix);
+            queue = new GenerationQueue(storage.CreateQueueServiceClient(), options.QueuePrefix);
             await queue.EnsureAsync(ct);
         }
 
@@ -90,7 +91,12 @@ public sealed class PortableHost : IAsyncDisposable
         {
             var azure = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
             {
-                StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
+                StorageAccountClientProvider = storage.ConnectionString is { } connection
+                    ? new StorageAccountClientProvider(connection)
+                    : new StorageAccountClientProvider(storage.BlobServiceUri!, storage.QueueServiceUri
+                        ?? throw new ControlNet.Core.InvalidInputException("The durable backend needs AzureWebJobsStorage__queueServiceUri (or __accountName)."),
+                        storage.TableServiceUri ?? throw new ControlNet.Core.InvalidInputException("The durable backend needs AzureWebJobsStorage__tableServiceUri (or __accountName)."),
+                        storage.Credential),
                 TaskHubName = options.TaskHubName,
                 PartitionCount = 1,
                 WorkerId = options.WorkerId,

@@ -39,6 +39,16 @@ public sealed class PortableHostOptions
     public string StorageConnectionString { get; set; } =
         Environment.GetEnvironmentVariable(StorageConnectionVariable) is { Length: > 0 } s ? s : DevelopmentStorage;
 
+    /// <summary>
+    /// Identity-based storage (<c>AzureWebJobsStorage__blobServiceUri</c>/<c>__queueServiceUri</c>/<c>__tableServiceUri</c>
+    /// or <c>__accountName</c>, with <c>__credential</c> and <c>__clientId</c>), read from the environment as the
+    /// Functions host reads it; when set, <see cref="StorageConnectionString"/> is not used.
+    /// </summary>
+    public StorageConnection? IdentityStorage { get; set; } = StorageConnection.FromEnvironment() is { IsIdentityBased: true } identity ? identity : null;
+
+    /// <summary>The connection every storage client of the host is made from.</summary>
+    public StorageConnection Storage => IdentityStorage ?? new StorageConnection(StorageConnectionString, null, null, null, null);
+
     /// <summary>Durable task hub name (Azure Storage backend): 3–45 letters and digits.</summary>
     public string TaskHubName { get; set; } = "controlnet";
 

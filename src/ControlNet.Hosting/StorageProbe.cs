@@ -10,15 +10,21 @@ namespace ControlNet.Hosting;
 /// </summary>
 public static class StorageProbe
 {
-    public static async Task EnsureReachableAsync(string connectionString, string container, CancellationToken ct)
+    public static Task EnsureReachableAsync(string connectionString, string container, CancellationToken ct) =>
+        EnsureReachableAsync(new StorageConnection(connectionString, null, null, null, null), container, ct);
+
+    public static async Task EnsureReachableAsync(StorageConnection storage, string container, CancellationToken ct)
     {
         BlobServiceClient client;
+        var connectionString = storage.ConnectionString ?? "";
         try
         {
             var options = new BlobClientOptions();
             options.Retry.MaxRetries = 0;
             options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-            client = new BlobServiceClient(connectionString, options);
+            client = storage.ConnectionString is not null
+                ? new BlobServiceClient(connectionString, options)
+                : new BlobServiceClient(storage.BlobServiceUri, storage.Credential, options);
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
@@ -35,7 +41,13 @@ public static class StorageProbe
         }
         catch (RequestFailedException e) when (e.Status is 401 or 403)
         {
-            throw new InvalidInputException($"Blob storage at {client.Uri} refused the credentials ({e.ErrorCode}); check the {PortableHostOptions.StorageConnectionVariable} setting.");
+            throw new InvalidInputException(storage.IsIdentityBased
+                ? $"Blob storage at {client.Uri} refused the identity ({e.ErrorCode}); give it Storage Blob Data Owner (and Queue/Table Data Contributor for the durable backend) on the account."
+                : $"Blob storage at {client.Uri} refused the credentials ({e.ErrorCode}); check the {PortableHostOptions.StorageConnectionVariable} setting.");
+        }
+        catch (Azure.Identity.AuthenticationFailedException e)
+        {
+            throw new InvalidInputException($"No identity could sign in to {client.Uri} ({e.Message.Split('\n')[0]}); run 'az login', or set {PortableHostOptions.StorageConnectionVariable}__credential=managedidentity on an Azure host.");
         }
     }
 
