@@ -29,10 +29,6 @@ public static class FunctionsSettings
     /// <summary>Where blob-hosted models are cached (default: the temp folder's controlnet-models).</summary>
     public const string ModelsCacheSetting = "CONTROLNET_MODELS_CACHE";
 
-    /// <summary>
-    /// Before the host takes work: when <c>CONTROLNET_MODELS</c> is a blob URL, mirror it to the local cache (resumable,
-    /// verified) and point the setting at the copy. A local folder is left as it is.
-    /// </summary>
     /// <summary>The timer's CRON (binding expression <c>%CONTROLNET_BATCH_SCHEDULE%</c>); every app needs it to index.</summary>
     public const string BatchScheduleSetting = "CONTROLNET_BATCH_SCHEDULE";
 
@@ -66,15 +62,6 @@ public static class FunctionsSettings
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     ];
 
-    public static async Task PrepareModelsAsync(IConfiguration configuration)
-    {
-        if (configuration[ModelsSetting] is not { } setting || !ModelDownload.IsBlobUrl(setting)) return;
-        using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
-        var cache = configuration[ModelsCacheSetting] is { Length: > 0 } root ? root : ModelSource.DefaultCacheRoot;
-        configuration[ModelsSetting] = await ModelSource.ResolveAsync(setting, StorageConnection.Read(configuration), cache,
-            loggers.CreateLogger("ControlNet.Functions.Models"));
-    }
-
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
         var workflow = new WorkflowOptions();
@@ -87,8 +74,37 @@ public static class FunctionsSettings
         var blobs = new BlobStore(storage.CreateBlobServiceClient());
         services.AddSingleton(new GenerationQueue(storage.CreateQueueServiceClient()));
         var runtime = new OnnxRuntimeOptions { Provider = OnnxRuntimeOptions.ParseProvider(configuration[ProviderSetting] ?? "auto") }.Validated();
-        var models = new ModelFolders(configuration[ModelsSetting] ?? "models");
         services.AddSingleton(_ => new ModelCache(runtime));
-        services.AddControlNetWorkflowServices(workflow, blobs, sp => new PipelineImageGenerator(models, sp.GetRequiredService<ModelCache>()));
+        var modelsSetting = configuration[ModelsSetting] ?? "models";
+        if (!ModelDownload.IsBlobUrl(modelsSetting))
+        {
+            var models = new ModelFolders(modelsSetting);
+            services.AddControlNetWorkflowServices(workflow, blobs, sp => new PipelineImageGenerator(models, sp.GetRequiredService<ModelCache>()));
+            return;
+        }
+        // Models from blob: the mirror starts with the app; the first generation waits for it (the host's own start
+        // is not held up, so it never times out waiting for this worker), later ones find it done.
+        var cacheRoot = configuration[ModelsCacheSetting] is { Length: > 0 } root ? root : ModelSource.DefaultCacheRoot;
+        var download = new Lazy<Task<string>>(() => Task.Run(async () =>
+        {
+            using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
+            return await ModelSource.ResolveAsync(modelsSetting, storage, cacheRoot, loggers.CreateLogger("ControlNet.Functions.Models"));
+        }));
+        services.AddHostedService(_ => new ModelMirrorStart(download));
+        services.AddControlNetWorkflowServices(workflow, blobs, sp => new DeferredImageGenerator(download.Value.ContinueWith(
+            folder => (IImageGenerator)new PipelineImageGenerator(new ModelFolders(folder.Result), sp.GetRequiredService<ModelCache>()),
+            TaskScheduler.Default)));
+    }
+
+    /// <summary>Starts the models mirror when the host starts, rather than at the first request.</summary>
+    private sealed class ModelMirrorStart(Lazy<Task<string>> download) : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken ct)
+        {
+            _ = download.Value;
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
     }
 }

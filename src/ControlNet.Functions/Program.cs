@@ -5,6 +5,5 @@ using Microsoft.Extensions.Hosting;
 // Triggers and bindings only: what they call is registered by FunctionsSettings, shared with the portable host.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-await FunctionsSettings.PrepareModelsAsync(builder.Configuration); // models from blob: fetched before any work is taken
 FunctionsSettings.Register(builder.Services, builder.Configuration);
 builder.Build().Run();
