@@ -96,7 +96,7 @@ public sealed class PortableHost : IAsyncDisposable
                     : new StorageAccountClientProvider(storage.BlobServiceUri!, storage.QueueServiceUri
                         ?? throw new ControlNet.Core.InvalidInputException("The durable backend needs AzureWebJobsStorage__queueServiceUri (or __accountName)."),
                         storage.TableServiceUri ?? throw new ControlNet.Core.InvalidInputException("The durable backend needs AzureWebJobsStorage__tableServiceUri (or __accountName)."),
-                        storage.Credential),
+                        storage.Credential!),
                 TaskHubName = options.TaskHubName,
                 PartitionCount = 1,
                 WorkerId = options.WorkerId,

@@ -40,12 +40,15 @@ public class CrashRecoveryTests : IClassFixture<CrashRecoveryTests.BenchModels>
         ["--durable", "azure-storage", "--task-hub", _id + "hub", "--container-prefix", _id, "--models", models,
          "--provider", "cpu", "--queue-poll-ms", "100", "--threads", "1"];
 
-    private Task<PortableHost> ClientAsync() => PortableHost.StartAsync(new PortableHostOptions
+    private Task<PortableHost> ClientAsync() => ClientAsync(_id);
+
+    /// <summary>A client (no worker) on the task hub and containers that `serve` processes started with <paramref name="id"/> use.</summary>
+    internal static Task<PortableHost> ClientAsync(string id) => PortableHost.StartAsync(new PortableHostOptions
     {
         Backend = DurableBackend.AzureStorage,
         RunWorker = false,
-        TaskHubName = _id + "hub",
-        Containers = BlobContainerNames.WithPrefix(_id),
+        TaskHubName = id + "hub",
+        Containers = BlobContainerNames.WithPrefix(id),
         CreateGenerator = _ => throw new InvalidOperationException("a client runs no work"),
         MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
     });

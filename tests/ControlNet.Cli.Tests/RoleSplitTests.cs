@@ -23,15 +23,7 @@ public class RoleSplitTests(ITestOutputHelper output, CrashRecoveryTests.BenchMo
     [Fact]
     public async Task Control_and_three_gpu_workers_finish_every_job_once_and_survive_a_gpu_kill()
     {
-        await using var client = await PortableHost.StartAsync(new PortableHostOptions
-        {
-            Backend = DurableBackend.AzureStorage,
-            RunWorker = false,
-            TaskHubName = _id + "hub",
-            Containers = BlobContainerNames.WithPrefix(_id),
-            CreateGenerator = _ => throw new InvalidOperationException("a client runs no work"),
-            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
-        });
+        await using var client = await CrashRecoveryTests.ClientAsync(_id);
         await client.Blobs.UploadAsync(StoreContainer.Inputs, "split.png", BinaryData.FromBytes(File.ReadAllBytes(CliRunner.Photo)));
         using var control = new ServeProcess(Args("control"));
         var gpus = Enumerable.Range(0, 3).Select(_ => new ServeProcess(Args("gpu"))).ToList();

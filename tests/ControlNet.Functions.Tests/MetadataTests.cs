@@ -60,7 +60,7 @@ public class MetadataTests
     [Fact]
     public void Nothing_unexpected_is_listed()
     {
-        var listed = Metadata().EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order().ToList();
+        var listed = Metadata().EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order().ToList();
         Assert.Equal(Triggers.Select(row => (string)row[0]).Order().ToList(), listed);
     }
 

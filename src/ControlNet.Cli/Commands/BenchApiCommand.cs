@@ -34,16 +34,7 @@ internal static class BenchApiCommand
         var generator = createGenerator(args, ModelArguments.Read(args).Folders);
         args.RejectUnused();
 
-        var run = Guid.NewGuid().ToString("N")[..8];
-        await using var host = await PortableHost.StartAsync(new PortableHostOptions
-        {
-            Backend = backend,
-            CreateGenerator = _ => generator,
-            MaxQueuePollingInterval = polling,
-            Containers = BlobContainerNames.WithPrefix("bench" + run),
-            TaskHubName = "bench" + run,
-        }, ct);
-        await host.Blobs.UploadAsync(StoreContainer.Inputs, "bench.png", BinaryData.FromBytes(BenchWorkflowCommand.SampleImage()), ct: ct);
+        await using var host = await BenchWorkflowCommand.StartBenchHostAsync(backend, generator, polling, Guid.NewGuid().ToString("N")[..8], ct);
         await using var server = await HttpApiServer.StartAsync(host, "127.0.0.1:0", null, null, ct);
         using var http = new HttpClient { BaseAddress = server.Address };
         const string job = """{"input": "bench.png", "control": "none", "resolution": 64, "steps": 1, "seed": 1, "promptMode": "none"}""";

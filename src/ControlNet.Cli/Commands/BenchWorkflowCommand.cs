@@ -39,15 +39,7 @@ internal static class BenchWorkflowCommand
         foreach (var backend in backends)
         {
             var run = Guid.NewGuid().ToString("N")[..8];
-            await using var host = await PortableHost.StartAsync(new PortableHostOptions
-            {
-                Backend = backend,
-                CreateGenerator = _ => generator,
-                MaxQueuePollingInterval = polling,
-                Containers = BlobContainerNames.WithPrefix("bench" + run),
-                TaskHubName = "bench" + run,
-            }, ct);
-            await host.Blobs.UploadAsync(StoreContainer.Inputs, "bench.png", BinaryData.FromBytes(SampleImage()), ct: ct);
+            await using var host = await StartBenchHostAsync(backend, generator, polling, run, ct);
             var walls = new List<double>();
             var inside = new List<double>();
             var overheads = new List<double>();
@@ -73,6 +65,21 @@ internal static class BenchWorkflowCommand
             Console.WriteLine($"{backend.ToString().ToLowerInvariant(),-14} {jobs,5} {F(walls.Average()),12} {F(inside.Average()),18} {F(Percentile(overheads, 0.5)),25} {F(Percentile(overheads, 0.9)),8} {F(Percentile(serverOverheads, 0.5)),28}");
         }
         return 0;
+    }
+
+    /// <summary>A host with containers and a task hub of its own for one bench run, and bench.png (<see cref="SampleImage"/>) uploaded.</summary>
+    internal static async Task<PortableHost> StartBenchHostAsync(DurableBackend backend, IImageGenerator generator, TimeSpan polling, string run, CancellationToken ct)
+    {
+        var host = await PortableHost.StartAsync(new PortableHostOptions
+        {
+            Backend = backend,
+            CreateGenerator = _ => generator,
+            MaxQueuePollingInterval = polling,
+            Containers = BlobContainerNames.WithPrefix("bench" + run),
+            TaskHubName = "bench" + run,
+        }, ct);
+        await host.Blobs.UploadAsync(StoreContainer.Inputs, "bench.png", BinaryData.FromBytes(SampleImage()), ct: ct);
+        return host;
     }
 
     internal static double Percentile(List<double> values, double p)
