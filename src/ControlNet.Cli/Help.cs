@@ -22,6 +22,7 @@ internal static class Help
         ModelsCommand.Spec,
         BenchCannyCommand.Spec,
         BenchRngCommand.Spec,
+        BenchLoadCommand.Spec,
         BenchApiCommand.Spec,
         BenchGenerateCommand.Spec,
         BenchWorkflowCommand.Spec,

@@ -2,7 +2,7 @@ using ControlNet.Core;
 
 namespace ControlNet.Cli.Commands;
 
-/// <summary>`controlnet bench canny|rng|generate|workflow|api …`.</summary>
+/// <summary>`controlnet bench canny|rng|load|generate|workflow|api …`.</summary>
 internal static class BenchCommand
 {
     public static async Task<int> RunAsync(string[] raw, CancellationToken cancellation)
@@ -12,10 +12,11 @@ internal static class BenchCommand
         {
             "canny" => BenchCannyCommand.Run(rest),
             "rng" => BenchRngCommand.Run(rest),
+            "load" => BenchLoadCommand.Run(rest),
             "generate" => BenchGenerateCommand.Run(rest, cancellation),
             "workflow" => await BenchWorkflowCommand.RunAsync(rest, PipelineGeneratorOptions.Create, cancellation),
             "api" => await BenchApiCommand.RunAsync(rest, PipelineGeneratorOptions.Create, cancellation),
-            _ => throw new InvalidInputException("bench needs a target: canny, rng, generate, workflow or api. Run 'controlnet help bench'."),
+            _ => throw new InvalidInputException("bench needs a target: canny, rng, load, generate, workflow or api. Run 'controlnet help bench'."),
         };
     }
 

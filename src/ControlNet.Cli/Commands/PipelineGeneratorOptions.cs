@@ -17,6 +17,7 @@ internal static class PipelineGeneratorOptions
         new("provider", "auto|cuda|cpu", "ONNX Runtime execution provider; auto tries CUDA and falls back to CPU", "auto"),
         new("device-id", "N", "CUDA device", "0"),
         new("threads", "N", "intra-op threads; 0 lets ONNX Runtime choose", "0"),
+        new("ort-cache", "DIR|off", "optimised-model cache: warm starts open saved optimised graphs", "$CONTROLNET_ORT_CACHE, else <temp>/controlnet-ort-cache"),
     ];
 
     public static PipelineImageGenerator Create(CommandLineArguments args, ModelFolders folders)
@@ -32,5 +33,11 @@ internal static class PipelineGeneratorOptions
         Provider = OnnxRuntimeOptions.ParseProvider(args.Optional("provider") ?? "auto"),
         DeviceId = args.Int("device-id", 0, 0, 64),
         IntraOpThreads = args.Int("threads", 0, 0, 1024),
+        OptimizedModelCache = args.Optional("ort-cache") switch
+        {
+            null => OnnxRuntimeOptions.DefaultOptimizedModelCache(),
+            "off" => null,
+            var folder => folder,
+        },
     }.Validated();
 }

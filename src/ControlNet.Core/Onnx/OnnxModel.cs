@@ -13,11 +13,15 @@ public sealed class OnnxModel : IDisposable
     public InferenceSession Session { get; }
     public string Provider { get; }
 
-    public OnnxModel(string path, InferenceSession session, string provider)
+    /// <summary>Wall time of the session's creation (from the optimised-model cache or not).</summary>
+    public double LoadMs { get; }
+
+    public OnnxModel(string path, InferenceSession session, string provider, double loadMs = 0)
     {
         Path = path;
         Session = session;
         Provider = provider;
+        LoadMs = loadMs;
     }
 
     public static OnnxModel Load(string path, OnnxRuntimeOptions options, Action<string>? log = null)
@@ -25,8 +29,9 @@ public sealed class OnnxModel : IDisposable
         if (!File.Exists(path)) throw new InvalidInputException($"Model file '{path}' is missing.");
         try
         {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             var (session, provider) = SessionFactory.Create(path, options, log);
-            return new OnnxModel(path, session, provider);
+            return new OnnxModel(path, session, provider, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         catch (OnnxRuntimeException e)
         {

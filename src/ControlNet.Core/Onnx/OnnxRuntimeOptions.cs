@@ -22,6 +22,19 @@ public sealed record OnnxRuntimeOptions
     /// <summary>Threads across independent operators; 0 lets ONNX Runtime choose.</summary>
     public int InterOpThreads { get; init; }
 
+    /// <summary>
+    /// Folder of the optimised-model cache (<see cref="OptimizedModelCache"/>), null to load without it. Default:
+    /// <c>$CONTROLNET_ORT_CACHE</c> (<c>off</c> disables), else the temp folder's <c>controlnet-ort-cache</c>.
+    /// </summary>
+    public string? OptimizedModelCache { get; init; } = DefaultOptimizedModelCache();
+
+    public static string? DefaultOptimizedModelCache() => Environment.GetEnvironmentVariable("CONTROLNET_ORT_CACHE") switch
+    {
+        "off" => null,
+        { Length: > 0 } folder => folder,
+        _ => Path.Combine(Path.GetTempPath(), "controlnet-ort-cache"),
+    };
+
     public static ExecutionProviderChoice ParseProvider(string text) => text.ToLowerInvariant() switch
     {
         "auto" => ExecutionProviderChoice.Auto,

@@ -18,19 +18,37 @@ public static class SessionFactory
         OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, OptimizedModelCache> Caches = new(StringComparer.Ordinal);
+
+    /// <summary>The optimised-model cache of <paramref name="options"/> (one instance per folder per process), or null.</summary>
+    public static OptimizedModelCache? CacheFor(OnnxRuntimeOptions options) =>
+        options.OptimizedModelCache is { } root ? Caches.GetOrAdd(Path.GetFullPath(root), r => new OptimizedModelCache(r)) : null;
+
     public static (InferenceSession Session, string Provider) Create(string modelPath, OnnxRuntimeOptions options, Action<string>? log = null)
     {
+        var cache = CacheFor(options);
+        InferenceSession Open(string provider, Func<SessionOptions> createOptions)
+        {
+            if (cache is not null) return cache.Open(modelPath, provider, options, createOptions, log);
+            using var sessionOptions = createOptions();
+            return new InferenceSession(modelPath, sessionOptions);
+        }
+
         if (options.Provider == ExecutionProviderChoice.Cuda && _cudaFailure is { } failure)
             throw CudaUnavailable(modelPath, failure, null);
         if (options.Provider == ExecutionProviderChoice.Cuda || (options.Provider == ExecutionProviderChoice.Auto && _cudaFailure is null))
         {
-            using var cudaOptions = BaseOptions(options);
             Exception? cudaError = null;
             try
             {
-                cudaOptions.AppendExecutionProvider_CUDA(options.DeviceId);
                 // The session copies its options: disposing them afterwards is safe.
-                return (new InferenceSession(modelPath, cudaOptions), $"cuda:{options.DeviceId}");
+                return (Open($"cuda:{options.DeviceId}", () =>
+                {
+                    var cudaOptions = BaseOptions(options);
+                    try { cudaOptions.AppendExecutionProvider_CUDA(options.DeviceId); }
+                    catch { cudaOptions.Dispose(); throw; }
+                    return cudaOptions;
+                }), $"cuda:{options.DeviceId}");
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException || (e is OnnxRuntimeException && IsCudaProblem(e)))
             {
@@ -43,8 +61,7 @@ public static class SessionFactory
             if (options.Provider == ExecutionProviderChoice.Cuda) throw CudaUnavailable(modelPath, reason, cudaError);
             log?.Invoke($"CUDA unavailable, using CPU: {reason}");
         }
-        using var cpuOptions = BaseOptions(options);
-        return (new InferenceSession(modelPath, cpuOptions), "cpu");
+        return (Open("cpu", () => BaseOptions(options)), "cpu");
     }
 
     private static bool IsCudaProblem(Exception e) =>

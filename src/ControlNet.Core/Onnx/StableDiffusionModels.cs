@@ -35,21 +35,33 @@ public sealed class StableDiffusionModels : IDisposable
             throw new InvalidInputException($"Model folder '{directory}' does not exist. Run 'controlnet models tiny --output models' or see the README for real weights.");
         var scheduler = DdimSchedulerConfig.Load(Path.Combine(directory, "scheduler", "scheduler_config.json"));
         var tokenizer = ClipTokenizer.FromDirectory(Path.Combine(directory, "tokenizer"));
-        var loaded = new List<OnnxModel>();
+        // The three sessions load at once (session creation is mostly single-threaded graph work); the UNet dominates.
+        var files = new[] { ModelFile(directory, "text_encoder"), UnetFile(directory), ModelFile(directory, "vae_decoder") };
+        var loading = files.Select(file => Task.Run(() => OnnxModel.Load(file, options, log))).ToArray();
         try
         {
-            var textEncoder = Track(loaded, OnnxModel.Load(ModelFile(directory, "text_encoder"), options, log));
+            Task.WaitAll(loading);
+        }
+        catch (AggregateException)
+        {
+            foreach (var task in loading) if (task.IsCompletedSuccessfully) task.Result.Dispose();
+            // The first file's problem in folder order (text encoder, UNet, VAE), as a sequential load would report it.
+            var first = loading.First(t => t.IsFaulted).Exception!.InnerException!;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            throw;
+        }
+        var (textEncoder, unet, vae) = (loading[0].Result, loading[1].Result, loading[2].Result);
+        try
+        {
             textEncoder.RequireInput("input_ids", ElementTypes.Ids);
             textEncoder.RequireOutput("last_hidden_state", ElementTypes.Floats);
 
-            var unet = Track(loaded, OnnxModel.Load(UnetFile(directory), options, log));
             RequireDenoiserInputs(unet);
             foreach (var name in ResidualNames.All) unet.RequireInput(name, ElementTypes.Floats);
             unet.RequireOutput("out_sample", ElementTypes.Floats);
 
             RequireSameEmbeddingWidth(textEncoder, unet);
 
-            var vae = Track(loaded, OnnxModel.Load(ModelFile(directory, "vae_decoder"), options, log));
             vae.RequireInput("latent_sample", ElementTypes.Floats);
             vae.RequireOutput("sample", ElementTypes.Floats);
 
@@ -57,7 +69,9 @@ public sealed class StableDiffusionModels : IDisposable
         }
         catch
         {
-            foreach (var model in loaded) model.Dispose();
+            textEncoder.Dispose();
+            unet.Dispose();
+            vae.Dispose();
             throw;
         }
     }
@@ -79,12 +93,6 @@ public sealed class StableDiffusionModels : IDisposable
             throw new InvalidInputException(
                 $"{textEncoder.Path} produces embeddings of width {produced[2]} but {unet.Path} takes {expected[2]}; " +
                 "the text encoder and UNet come from different models.");
-    }
-
-    private static OnnxModel Track(List<OnnxModel> loaded, OnnxModel model)
-    {
-        loaded.Add(model);
-        return model;
     }
 
     private static string ModelFile(string directory, string part) => Path.Combine(directory, part, "model.onnx");

@@ -15,7 +15,6 @@ public sealed record ModelsUsed(ModelIdentity StableDiffusion, IReadOnlyList<Mod
 /// </summary>
 public sealed record ModelIdentity(string Name, bool IsTinyTestModel, IReadOnlyList<ModelFileFingerprint> Files)
 {
-    private const int Window = 1 << 20;
     // The ONNX producer name the tiny-model writer stamps into every file it writes (ModelProto field 2).
     private static readonly byte[] TinyProducer = Encoding.UTF8.GetBytes("ControlNet.TinyModels");
     private static readonly ConcurrentDictionary<string, ModelIdentity> Cache = new(StringComparer.Ordinal);
@@ -42,23 +41,7 @@ public sealed record ModelIdentity(string Name, bool IsTinyTestModel, IReadOnlyL
         });
     }
 
-    private static (string Hash, byte[] Head) Fingerprint(FileInfo file)
-    {
-        using var stream = file.OpenRead();
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(BitConverter.GetBytes(file.Length));
-        var head = new byte[(int)Math.Min(Window, file.Length)];
-        stream.ReadExactly(head);
-        sha.AppendData(head);
-        if (file.Length > Window)
-        {
-            var tail = new byte[(int)Math.Min(Window, file.Length - Window)];
-            stream.Seek(-tail.Length, SeekOrigin.End);
-            stream.ReadExactly(tail);
-            sha.AppendData(tail);
-        }
-        return (Convert.ToHexStringLower(sha.GetHashAndReset()), head);
-    }
+    private static (string Hash, byte[] Head) Fingerprint(FileInfo file) => Core.Onnx.FileFingerprint.Of(file);
 }
 
 /// <param name="Path">Relative to the model folder, '/'-separated.</param>
