@@ -9,14 +9,7 @@ namespace ControlNet.Functions.Tests;
 /// </summary>
 public class ContainerImageTests
 {
-    private static readonly string Root = FindRoot();
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ControlNetFunctions.sln"))) dir = dir.Parent;
-        return dir!.FullName;
-    }
+    private static readonly string Root = Repository.Root;
 
     [Theory]
     [InlineData("Dockerfile.cpu")]

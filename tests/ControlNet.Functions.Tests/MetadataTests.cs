@@ -69,16 +69,5 @@ public class MetadataTests
         .GetProperty("bindings").EnumerateArray()
         .Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
 
-    /// <summary>src/ControlNet.Functions/bin/&lt;configuration&gt;/net10.0/functions.metadata, built with this test.</summary>
-    private static JsonElement Metadata()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/ControlNet.Functions.Tests/bin/<config>/net10.0/
-        var configuration = here.Parent!.Name;
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ControlNetFunctions.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        var path = Path.Combine(root.FullName, "src", "ControlNet.Functions", "bin", configuration, "net10.0", "functions.metadata");
-        Assert.True(File.Exists(path), $"{path} is missing: build src/ControlNet.Functions");
-        return JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone();
-    }
+    private static JsonElement Metadata() => Repository.FunctionsMetadata();
 }

@@ -9,14 +9,7 @@ namespace ControlNet.Functions.Tests;
 /// </summary>
 public partial class SettingsTests
 {
-    private static readonly string Root = FindRoot();
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ControlNetFunctions.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    private static readonly string Root = Repository.Root;
 
     [GeneratedRegex(@"\{\s*name:\s*'([^']+)',\s*value:")]
     private static partial Regex SettingPattern();
@@ -27,8 +20,7 @@ public partial class SettingsTests
     private static IEnumerable<string> BicepFiles => Directory.GetFiles(Path.Combine(Root, "bicep"), "*.bicep", SearchOption.AllDirectories);
 
     private static IReadOnlySet<string> FunctionNames() =>
-        JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(Path.Combine(Root, "src", "ControlNet.Functions", "bin"), "functions.metadata", SearchOption.AllDirectories)[0]))
-            .RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).ToHashSet();
+        Repository.FunctionsMetadata().EnumerateArray().Select(f => f.GetProperty("name").GetString()!).ToHashSet();
 
     private static bool IsKnown(string setting, IReadOnlySet<string> functions) =>
         FunctionsSettings.AppSettings.Contains(setting) || FunctionsSettings.HostSettings.Contains(setting)
